@@ -1,0 +1,48 @@
+from django.contrib import admin
+
+from .models import Actor, Country, Membership, Person
+
+
+@admin.register(Country)
+class CountryAdmin(admin.ModelAdmin):
+    list_display = ["code", "programme_role"]
+    list_filter = ["programme_role"]
+
+
+class PersonInline(admin.TabularInline):
+    model = Person
+    extra = 0
+    fields = ["name", "position", "email", "exchange_role"]
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Actor)
+class ActorAdmin(admin.ModelAdmin):
+    list_display = ["name", "acronym", "kind", "country", "is_partner", "needs_review"]
+    list_filter = ["kind", "is_partner", "needs_review", "country"]
+    search_fields = ["name", "acronym"]
+    list_select_related = ["country"]
+    inlines = [PersonInline, MembershipInline]
+
+
+@admin.register(Person)
+class PersonAdmin(admin.ModelAdmin):
+    list_display = ["name", "position", "actor", "exchange_role"]
+    list_filter = ["exchange_role", "actor__country"]
+    search_fields = ["name", "email", "actor__name"]
+    list_select_related = ["actor"]
+    autocomplete_fields = ["actor"]
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "actor", "role", "is_focal_point"]
+    list_filter = ["role", "is_focal_point"]
+    search_fields = ["user__username", "actor__name"]
+    list_select_related = ["user", "actor"]
+    autocomplete_fields = ["user", "actor"]

@@ -1,0 +1,227 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+
+class CountryQuerySet(models.QuerySet):
+    def with_figures(self):
+        """Countries with their numbers of actors and people and their focal points."""
+        return self.annotate(
+            num_actors=models.Count("actors", distinct=True),
+            num_people=models.Count("actors__people", distinct=True),
+        ).prefetch_related(
+            models.Prefetch(
+                "actors__memberships",
+                queryset=Membership.objects.filter(is_focal_point=True).select_related("user"),
+                to_attr="focal_point_memberships",
+            )
+        )
+
+
+class Country(models.Model):
+    """A country taking part in the programme, and its role in it."""
+
+    class ProgrammeRole(models.TextChoices):
+        PARTNER = "partner", _("Partner")
+        COORDINATOR = "coordinator", _("Coordinator")
+        OBSERVER = "observer", _("Observer")
+
+    code = CountryField(_("country"), unique=True)
+    programme_role = models.CharField(
+        _("role in the programme"),
+        max_length=20,
+        choices=ProgrammeRole.choices,
+        default=ProgrammeRole.PARTNER,
+    )
+
+    objects = CountryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("country")
+        verbose_name_plural = _("countries")
+        ordering = ["code"]
+
+    def __str__(self):
+        return str(self.code.name)
+
+    @property
+    def name(self):
+        """The country's name in the active language (django-countries)."""
+        return self.code.name
+
+    @property
+    def is_partner(self):
+        return self.programme_role == self.ProgrammeRole.PARTNER
+
+    def get_absolute_url(self):
+        return reverse("countries:country_detail", args=[self.code.code])
+
+    @property
+    def focal_points(self):
+        """Users answering for the country (uses with_figures()' prefetch when present)."""
+        return [
+            membership.user
+            for actor in self.actors.all()
+            for membership in getattr(
+                actor, "focal_point_memberships", actor.memberships.filter(is_focal_point=True)
+            )
+        ]
+
+
+class Actor(models.Model):
+    """An institution or group that takes part in exchanges."""
+
+    class Kind(models.TextChoices):
+        GOVERNMENT = "government", _("Government ministry or agency")
+        INTERNATIONAL = "international", _("International organisation")
+        ACADEMIA = "academia", _("Academic institution")
+        CIVIL_SOCIETY = "civil_society", _("Civil-society organisation")
+        TECHNICAL_TEAM = "technical_team", _("Technical team")
+        CARE_USERS = "care_users", _("Users of the care system")
+        PRIVATE = "private", _("Private sector")
+        OTHER = "other", _("Other")
+
+    name = models.CharField(_("name"), max_length=200)
+    acronym = models.CharField(_("acronym"), max_length=30, blank=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
+    country = models.ForeignKey(
+        Country,
+        verbose_name=_("country"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="actors",
+        help_text=_("Leave empty for networks that span several countries."),
+    )
+    website = models.URLField(_("website"), blank=True)
+    is_partner = models.BooleanField(_("programme partner"), default=False)
+    needs_review = models.BooleanField(
+        _("needs review"),
+        default=False,
+        help_text=_("Set when the actor was created from incomplete information."),
+    )
+    review_note = models.TextField(_("review note"), blank=True)
+
+    class Meta:
+        verbose_name = _("actor")
+        verbose_name_plural = _("actors")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["name", "country"], name="unique_actor_per_country"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.acronym})" if self.acronym else self.name
+
+    def get_absolute_url(self):
+        return reverse("countries:actor_detail", args=[self.pk])
+
+
+class Person(models.Model):
+    """Someone who takes part in exchanges; not necessarily a user of PeerVisits."""
+
+    class ExchangeRole(models.TextChoices):
+        POLITICAL = "political", _("Political")
+        TECHNICAL = "technical", _("Technical")
+
+    LANGUAGE_CHOICES = [
+        ("es", _("Spanish")),
+        ("pt", _("Portuguese")),
+        ("en", _("English")),
+        ("it", _("Italian")),
+        ("fr", _("French")),
+    ]
+
+    name = models.CharField(_("name"), max_length=200)
+    position = models.CharField(_("position"), max_length=200, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    actor = models.ForeignKey(
+        Actor, verbose_name=_("actor"), on_delete=models.PROTECT, related_name="people"
+    )
+    exchange_role = models.CharField(
+        _("role in exchanges"), max_length=20, choices=ExchangeRole.choices
+    )
+    languages = models.JSONField(_("languages"), default=list, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("countries:person_detail", args=[self.pk])
+
+    def get_languages_display(self):
+        names = dict(self.LANGUAGE_CHOICES)
+        return ", ".join(str(names.get(code, code)) for code in self.languages)
+
+    def clean(self):
+        unknown = set(self.languages) - {code for code, _label in self.LANGUAGE_CHOICES}
+        if unknown:
+            raise ValidationError({"languages": _("Unknown language codes: %(codes)s.")
+                                   % {"codes": ", ".join(sorted(unknown))}})
+
+
+class Membership(models.Model):
+    """A user's place in the programme: the actor they work for and their role."""
+
+    class Role(models.TextChoices):
+        STAFF = "staff", _("Ministry staff")
+        COORDINATOR = "coordinator", _("Coordinator")
+        PROJECT_TEAM = "project_team", _("Project team")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="memberships",
+    )
+    actor = models.ForeignKey(
+        Actor, verbose_name=_("actor"), on_delete=models.PROTECT, related_name="memberships"
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.STAFF)
+    is_focal_point = models.BooleanField(
+        _("focal point"),
+        default=False,
+        help_text=_("Answers for the country in consultations on the methodology."),
+    )
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        ordering = ["user__username", "actor__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "actor"], name="unique_membership"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} – {self.actor} ({self.get_role_display()})"
+
+    def clean(self):
+        if not self.is_focal_point:
+            return
+        country = self.actor.country if self.actor_id else None
+        if country is None:
+            raise ValidationError(
+                {"is_focal_point": _("A focal point must work for an actor of a country.")}
+            )
+        other = (
+            Membership.objects.filter(is_focal_point=True, actor__country=country)
+            .exclude(pk=self.pk)
+            .select_related("user")
+            .first()
+        )
+        if other:
+            raise ValidationError(
+                {
+                    "is_focal_point": _("%(country)s already has a focal point: %(user)s.")
+                    % {"country": country, "user": other.user}
+                }
+            )

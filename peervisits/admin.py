@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from . import permissions
+
+
+class PeerVisitsAdminSite(admin.AdminSite):
+    site_header = _("PeerVisits administration")
+    site_title = _("PeerVisits")
+    index_title = _("Programme data")
+
+    def has_permission(self, request):
+        return request.user.is_active and permissions.may_use_admin(request.user)

@@ -1,0 +1,165 @@
+"""
+Who may do what: the one place that answers it.
+
+Views call ``user.has_perm(perm, obj)`` (through Django's auth, which asks
+:class:`RulesBackend`), templates use ``perms`` for page-level permissions and
+``{% can perm obj as var %}`` for objects. Each rule is a function of the
+user's :class:`Roles` and the object; a permission without a rule is refused.
+"""
+
+from dataclasses import dataclass, field
+
+from django.contrib.auth.backends import BaseBackend
+
+from countries.models import Membership
+
+Role = Membership.Role
+
+
+@dataclass(frozen=True)
+class Roles:
+    """What a user's memberships make of them, computed once per user object."""
+
+    roles: frozenset = field(default_factory=frozenset)
+    # Countries (Country ids) the user works for as ministry staff or coordinator.
+    country_ids: frozenset = field(default_factory=frozenset)
+    # Countries the user answers for in consultations.
+    focal_point_country_ids: frozenset = field(default_factory=frozenset)
+    actor_ids: frozenset = field(default_factory=frozenset)
+
+    @property
+    def is_staff_member(self):
+        return Role.STAFF in self.roles
+
+    @property
+    def is_coordinator(self):
+        return Role.COORDINATOR in self.roles
+
+    @property
+    def is_project_team(self):
+        return Role.PROJECT_TEAM in self.roles
+
+    @property
+    def is_focal_point(self):
+        return bool(self.focal_point_country_ids)
+
+    @property
+    def main_role(self):
+        """The role whose dashboard the user sees: the widest one they hold."""
+        for role in (Role.PROJECT_TEAM, Role.COORDINATOR, Role.STAFF):
+            if role in self.roles:
+                return role
+        return None
+
+
+NO_ROLES = Roles()
+
+
+def roles_of(user):
+    """The user's roles, cached on the user object (one query per request)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return NO_ROLES
+    cached = getattr(user, "_peervisits_roles", None)
+    if cached is None:
+        memberships = list(
+            Membership.objects.filter(user=user).values_list(
+                "role", "is_focal_point", "actor_id", "actor__country_id"
+            )
+        )
+        cached = Roles(
+            roles=frozenset(role for role, _fp, _a, _c in memberships),
+            country_ids=frozenset(c for _r, _fp, _a, c in memberships if c is not None),
+            focal_point_country_ids=frozenset(
+                c for _r, fp, _a, c in memberships if fp and c is not None
+            ),
+            actor_ids=frozenset(a for _r, _fp, a, _c in memberships),
+        )
+        user._peervisits_roles = cached
+    return cached
+
+
+def forget_roles(user):
+    """Drop the cached roles, after the user's memberships changed."""
+    user.__dict__.pop("_peervisits_roles", None)
+
+
+# --- rules -----------------------------------------------------------------
+
+RULES = {}
+
+
+def rule(*perms):
+    def register(func):
+        for perm in perms:
+            RULES[perm] = func
+        return func
+
+    return register
+
+
+def is_member(roles, obj=None):
+    return bool(roles.roles)
+
+
+def is_project_team(roles, obj=None):
+    return roles.is_project_team
+
+
+# Countries, actors and people: every member reads them, the project team
+# manages them.
+rule(
+    "countries.view_country",
+    "countries.view_actor",
+    "countries.view_person",
+    "countries.view_membership",
+)(is_member)
+rule(
+    "countries.add_country",
+    "countries.change_country",
+    "countries.add_actor",
+    "countries.change_actor",
+    "countries.delete_actor",
+    "countries.add_person",
+    "countries.change_person",
+    "countries.delete_person",
+    "countries.add_membership",
+    "countries.change_membership",
+    "countries.delete_membership",
+)(is_project_team)
+
+# The project team also manages user accounts and login lockouts in the admin.
+rule(
+    "auth.view_user",
+    "auth.add_user",
+    "auth.change_user",
+    "axes.view_accessattempt",
+    "axes.delete_accessattempt",
+    "axes.view_accesslog",
+    "axes.view_accessfailurelog",
+)(is_project_team)
+
+
+def may_use_admin(user):
+    return user.is_superuser or roles_of(user).is_project_team
+
+
+def has_perm(user, perm, obj=None):
+    if not getattr(user, "is_active", False):
+        return False
+    if user.is_superuser:
+        return True
+    check = RULES.get(perm)
+    if check is None:
+        # Reading is part of the project team's job, everywhere.
+        return perm.split(".", 1)[-1].startswith("view_") and roles_of(user).is_project_team
+    return bool(check(roles_of(user), obj))
+
+
+class RulesBackend(BaseBackend):
+    """Django auth backend that answers permissions from the rules above."""
+
+    def has_perm(self, user_obj, perm, obj=None):
+        return has_perm(user_obj, perm, obj)
+
+    def has_module_perms(self, user_obj, app_label):
+        return may_use_admin(user_obj) if user_obj.is_active else False

@@ -1,0 +1,52 @@
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from countries.models import Actor, Country
+
+from . import health, permissions
+
+Role = permissions.Role
+
+
+def home(request):
+    """The landing page for visitors; the dashboard of the user's role otherwise."""
+    if not request.user.is_authenticated:
+        return render(
+            request,
+            "peervisits/landing.html",
+            {"countries": Country.objects.all()},
+        )
+
+    roles = permissions.roles_of(request.user)
+    context = {"memberships": request.user.memberships.select_related("actor__country")}
+    if roles.main_role == Role.STAFF:
+        template = "peervisits/dashboard_staff.html"
+        context["colleagues"] = (
+            Actor.objects.filter(pk__in=roles.actor_ids)
+            .prefetch_related("people")
+            .select_related("country")
+        )
+    elif roles.main_role in (Role.COORDINATOR, Role.PROJECT_TEAM):
+        template = (
+            "peervisits/dashboard_coordinator.html"
+            if roles.main_role == Role.COORDINATOR
+            else "peervisits/dashboard_project_team.html"
+        )
+        context["countries"] = Country.objects.with_figures()
+        context["actors_to_review"] = Actor.objects.filter(needs_review=True).select_related(
+            "country"
+        )
+    else:
+        template = "peervisits/dashboard_no_role.html"
+    return render(request, template, context)
+
+
+@require_GET
+@never_cache
+def healthz(request):
+    problems = {"database": health.check_database(), "broker": health.check_broker()}
+    body = {name: "ok" if problem is None else "down" for name, problem in problems.items()}
+    status = 200 if all(problem is None for problem in problems.values()) else 503
+    return JsonResponse(body, status=status)
