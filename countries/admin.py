@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 
 from .models import Actor, Country, Membership, Person
 
@@ -23,6 +24,7 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(Actor)
 class ActorAdmin(admin.ModelAdmin):
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["name", "acronym", "kind", "country", "is_partner", "needs_review"]
     list_filter = ["kind", "is_partner", "needs_review", "country"]
     search_fields = ["name", "acronym"]

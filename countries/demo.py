@@ -28,7 +28,8 @@ ACTORS = [
     ("CO", "Ministerio de Salud y Protección Social", "", Actor.Kind.GOVERNMENT),
     ("IT", "Organización Internacional Ítalo-Latinoamericana", "IILA", Actor.Kind.INTERNATIONAL),
 ]
-# The entry lists Brazil's actor only as "Brasil": kept as written, for the project team to complete.
+# The entry names Brazil's actor only as "Brasil": kept as written, for the project team
+# to complete.
 BRAZIL_ACTOR = "Brasil"
 BRAZIL_REVIEW_NOTE = (
     "The knowledge-bank entry names only the country (“Brasil”), not the institution. "
@@ -37,20 +38,34 @@ BRAZIL_REVIEW_NOTE = (
 
 # Illustrative people: one political and one technical delegate per institution.
 PEOPLE = {
-    "BR": [("Ana Paula Souza", "Secretária Nacional de Cuidados", "political", ["pt", "es"]),
-           ("Rafael Oliveira", "Coordenador técnico de cuidados", "technical", ["pt"])],
-    "CL": [("Camila Rojas", "Subsecretaria de Servicios Sociales", "political", ["es"]),
-           ("Felipe Muñoz", "Profesional del Sistema de Cuidados", "technical", ["es", "en"])],
-    "CO": [("Andrés Gómez", "Director de Promoción Social", "political", ["es"]),
-           ("Natalia Castaño", "Asesora técnica de cuidado", "technical", ["es", "en"])],
-    "CR": [("Laura Jiménez", "Viceministra de Desarrollo Humano", "political", ["es"]),
-           ("Óscar Solís", "Coordinador de la Red de Cuido", "technical", ["es"])],
-    "PY": [("Carlos Benítez", "Viceministro de Protección Integral", "political", ["es"]),
-           ("María José Giménez", "Técnica de la Dirección de Cuidados", "technical", ["es", "pt"])],
-    "UY": [("Lucía Pereira", "Directora Nacional de Cuidados", "political", ["es", "pt"]),
-           ("Martín Fernández", "Técnico del Sistema Nacional de Cuidados", "technical", ["es"])],
-    "IT": [("Giulia Bianchi", "Coordinatrice del programma", "technical", ["it", "es", "en"]),
-           ("Marco Conti", "Responsabile di progetto", "technical", ["it", "es", "pt", "en"])],
+    "BR": [
+        ("Ana Paula Souza", "Secretária Nacional de Cuidados", "political", ["pt", "es"]),
+        ("Rafael Oliveira", "Coordenador técnico de cuidados", "technical", ["pt"]),
+    ],
+    "CL": [
+        ("Camila Rojas", "Subsecretaria de Servicios Sociales", "political", ["es"]),
+        ("Felipe Muñoz", "Profesional del Sistema de Cuidados", "technical", ["es", "en"]),
+    ],
+    "CO": [
+        ("Andrés Gómez", "Director de Promoción Social", "political", ["es"]),
+        ("Natalia Castaño", "Asesora técnica de cuidado", "technical", ["es", "en"]),
+    ],
+    "CR": [
+        ("Laura Jiménez", "Viceministra de Desarrollo Humano", "political", ["es"]),
+        ("Óscar Solís", "Coordinador de la Red de Cuido", "technical", ["es"]),
+    ],
+    "PY": [
+        ("Carlos Benítez", "Viceministro de Protección Integral", "political", ["es"]),
+        ("María José Giménez", "Técnica de la Dirección de Cuidados", "technical", ["es", "pt"]),
+    ],
+    "UY": [
+        ("Lucía Pereira", "Directora Nacional de Cuidados", "political", ["es", "pt"]),
+        ("Martín Fernández", "Técnico del Sistema Nacional de Cuidados", "technical", ["es"]),
+    ],
+    "IT": [
+        ("Giulia Bianchi", "Coordinatrice del programma", "technical", ["it", "es", "en"]),
+        ("Marco Conti", "Responsabile di progetto", "technical", ["it", "es", "pt", "en"]),
+    ],
 }
 
 # username, first name, last name, country of the actor, role, focal point

@@ -11,9 +11,7 @@ def search_names(queryset, name, value):
 
 class ActorFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Name or acronym"), method=search_names)
-    country = django_filters.ModelChoiceFilter(
-        label=_("Country"), queryset=Country.objects.all()
-    )
+    country = django_filters.ModelChoiceFilter(label=_("Country"), queryset=Country.objects.all())
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Actor.Kind.choices)
     needs_review = django_filters.BooleanFilter(label=_("Needs review"))
 

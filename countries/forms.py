@@ -10,6 +10,10 @@ class CountryForm(forms.ModelForm):
 
 
 class ActorForm(forms.ModelForm):
+    website = forms.URLField(
+        label=Actor._meta.get_field("website").verbose_name, required=False, assume_scheme="https"
+    )
+
     class Meta:
         model = Actor
         fields = [

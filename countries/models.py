@@ -47,6 +47,9 @@ class Country(models.Model):
     def __str__(self):
         return str(self.code.name)
 
+    def get_absolute_url(self):
+        return reverse("countries:country_detail", args=[self.code.code])
+
     @property
     def name(self):
         """The country's name in the active language (django-countries)."""
@@ -55,9 +58,6 @@ class Country(models.Model):
     @property
     def is_partner(self):
         return self.programme_role == self.ProgrammeRole.PARTNER
-
-    def get_absolute_url(self):
-        return reverse("countries:country_detail", args=[self.code.code])
 
     @property
     def focal_points(self):
@@ -165,8 +165,12 @@ class Person(models.Model):
     def clean(self):
         unknown = set(self.languages) - {code for code, _label in self.LANGUAGE_CHOICES}
         if unknown:
-            raise ValidationError({"languages": _("Unknown language codes: %(codes)s.")
-                                   % {"codes": ", ".join(sorted(unknown))}})
+            raise ValidationError(
+                {
+                    "languages": _("Unknown language codes: %(codes)s.")
+                    % {"codes": ", ".join(sorted(unknown))}
+                }
+            )
 
 
 class Membership(models.Model):

@@ -13,4 +13,3 @@ def can(context, perm, obj=None):
 def minutes(duration):
     """A timedelta as a whole number of minutes, rounded up."""
     return -(-int(duration.total_seconds()) // 60)
-
