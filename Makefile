@@ -39,6 +39,7 @@ run: $(BIN)/.installed assets compilemessages
 	mkdir -p var/media
 	$(MANAGE) migrate --noinput -v 0
 	$(MANAGE) load_demo
+	@echo "PeerVisits: http://127.0.0.1:$(PORT)/ (web, Celery worker and beat; Ctrl-C stops all)"
 	DEBUG=$${DEBUG:-True} $(BIN)/honcho -f Procfile.dev start --port $(PORT)
 
 lint: $(BIN)/.installed

@@ -1,7 +1,11 @@
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 from django.db import models
 
 from .models import Actor, Country, Membership, Person
+
+User = get_user_model()
 
 
 @admin.register(Country)
@@ -48,3 +52,26 @@ class MembershipAdmin(admin.ModelAdmin):
     search_fields = ["user__username", "actor__name"]
     list_select_related = ["user", "actor"]
     autocomplete_fields = ["user", "actor"]
+
+
+class UserMembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 1
+    autocomplete_fields = ["actor"]
+
+
+class PeerVisitsUserAdmin(UserAdmin):
+    """User accounts with their memberships, the source of their roles."""
+
+    inlines = [UserMembershipInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = super().get_readonly_fields(request, obj)
+        if request.user.is_superuser:
+            return readonly
+        # The project team manages accounts, but may not hand out superpowers.
+        return (*readonly, "is_staff", "is_superuser", "groups", "user_permissions")
+
+
+admin.site.unregister(User)
+admin.site.register(User, PeerVisitsUserAdmin)

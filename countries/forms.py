@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.text import capfirst
 
 from .models import Actor, Country, Person
 
@@ -11,7 +12,9 @@ class CountryForm(forms.ModelForm):
 
 class ActorForm(forms.ModelForm):
     website = forms.URLField(
-        label=Actor._meta.get_field("website").verbose_name, required=False, assume_scheme="https"
+        label=capfirst(Actor._meta.get_field("website").verbose_name),
+        required=False,
+        assume_scheme="https",
     )
 
     class Meta:
@@ -31,7 +34,7 @@ class ActorForm(forms.ModelForm):
 
 class PersonForm(forms.ModelForm):
     languages = forms.MultipleChoiceField(
-        label=Person._meta.get_field("languages").verbose_name,
+        label=capfirst(Person._meta.get_field("languages").verbose_name),
         choices=Person.LANGUAGE_CHOICES,
         widget=forms.CheckboxSelectMultiple,
         required=False,

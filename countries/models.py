@@ -5,18 +5,31 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+# The language PeerVisits writes to a country's people in (e-mails), among en/es/pt.
+PORTUGUESE_SPEAKING = {"AO", "BR", "CV", "GW", "MZ", "PT", "ST", "TL"}
+SPANISH_SPEAKING = {
+    "AR", "BO", "CL", "CO", "CR", "CU", "DO", "EC", "ES", "GQ", "GT", "HN", "MX", "NI", "PA",
+    "PE", "PR", "PY", "SV", "UY", "VE",
+}  # fmt: skip
+
 
 class CountryQuerySet(models.QuerySet):
     def with_figures(self):
         """Countries with their numbers of actors and people and their focal points."""
-        return self.annotate(
-            num_actors=models.Count("actors", distinct=True),
-            num_people=models.Count("actors__people", distinct=True),
-        ).prefetch_related(
-            models.Prefetch(
-                "actors__memberships",
-                queryset=Membership.objects.filter(is_focal_point=True).select_related("user"),
-                to_attr="focal_point_memberships",
+        # A GROUP BY query ignores Meta.ordering: keep the order asked for, or the model's.
+        ordering = self.query.order_by or self.model._meta.ordering
+        return (
+            self.annotate(
+                num_actors=models.Count("actors", distinct=True),
+                num_people=models.Count("actors__people", distinct=True),
+            )
+            .order_by(*ordering)
+            .prefetch_related(
+                models.Prefetch(
+                    "actors__memberships",
+                    queryset=Membership.objects.filter(is_focal_point=True).select_related("user"),
+                    to_attr="focal_point_memberships",
+                )
             )
         )
 
@@ -58,6 +71,15 @@ class Country(models.Model):
     @property
     def is_partner(self):
         return self.programme_role == self.ProgrammeRole.PARTNER
+
+    @property
+    def language(self):
+        """The language of the UI (en/es/pt) closest to the country's own."""
+        if self.code.code in PORTUGUESE_SPEAKING:
+            return "pt"
+        if self.code.code in SPANISH_SPEAKING:
+            return "es"
+        return "en"
 
     @property
     def focal_points(self):

@@ -1,5 +1,6 @@
 from django.contrib.messages.views import SuccessMessageMixin
 from django.db.models import Count, Prefetch
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import CreateView, DetailView, ListView, UpdateView
 from django_filters.views import FilterView
@@ -40,8 +41,11 @@ class CountryDetail(PermissionRequiredMixin, CountryMixin, DetailView):
     permission_object = True
 
     def get_context_data(self, **kwargs):
-        actors = self.object.actors.annotate(num_people=Count("people")).prefetch_related(
-            focal_points_prefetch()
+        # Ordered explicitly: a GROUP BY query ignores Meta.ordering.
+        actors = (
+            self.object.actors.annotate(num_people=Count("people"))
+            .order_by("name")
+            .prefetch_related(focal_points_prefetch())
         )
         return super().get_context_data(actors=actors, **kwargs)
 
@@ -54,7 +58,10 @@ class CountryFormMixin(CountryMixin, SuccessMessageMixin):
 
 class CountryCreate(PermissionRequiredMixin, CountryFormMixin, CreateView):
     permission_required = "countries.add_country"
-    extra_context = {"title": _("Add a country")}
+    extra_context = {
+        "title": _("Add a country"),
+        "cancel_url": reverse_lazy("countries:country_list"),
+    }
 
 
 class CountryUpdate(PermissionRequiredMixin, CountryFormMixin, UpdateView):
@@ -72,7 +79,12 @@ class ActorList(PermissionRequiredMixin, FilterView):
     template_name = "countries/actor_list.html"
 
     def get_queryset(self):
-        return Actor.objects.select_related("country").annotate(num_people=Count("people"))
+        # Ordered explicitly: a GROUP BY query ignores Meta.ordering.
+        return (
+            Actor.objects.select_related("country")
+            .annotate(num_people=Count("people"))
+            .order_by("name", "pk")
+        )
 
 
 class ActorDetail(PermissionRequiredMixin, DetailView):
@@ -97,7 +109,10 @@ class ActorFormMixin(SuccessMessageMixin):
 
 class ActorCreate(PermissionRequiredMixin, ActorFormMixin, CreateView):
     permission_required = "countries.add_actor"
-    extra_context = {"title": _("Add an actor")}
+    extra_context = {
+        "title": _("Add an actor"),
+        "cancel_url": reverse_lazy("countries:actor_list"),
+    }
 
 
 class ActorUpdate(PermissionRequiredMixin, ActorFormMixin, UpdateView):
@@ -133,7 +148,10 @@ class PersonFormMixin(SuccessMessageMixin):
 
 class PersonCreate(PermissionRequiredMixin, PersonFormMixin, CreateView):
     permission_required = "countries.add_person"
-    extra_context = {"title": _("Add a person")}
+    extra_context = {
+        "title": _("Add a person"),
+        "cancel_url": reverse_lazy("countries:person_list"),
+    }
 
 
 class PersonUpdate(PermissionRequiredMixin, PersonFormMixin, UpdateView):

@@ -11,6 +11,7 @@ from urllib.parse import urlparse
 
 import pytest
 from django.core.management import call_command
+from django.utils import translation
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls
 # made by the tests themselves are still synchronous.
@@ -56,6 +57,21 @@ def _plain_static_storage(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    # PBKDF2's deliberate slowness costs about half a second per demo user; tests
+    # check passwords, not the hasher's strength.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _no_language_leak():
+    # A request activates its language in the thread and leaves it active: without
+    # this, a test after a Spanish request would see Spanish outside requests.
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

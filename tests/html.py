@@ -51,3 +51,30 @@ def input_value(response, name):
     """The value of the one <input name=...> of the page (None when it has none)."""
     (field,) = find(response, "input", name=name)
     return field.get("value")
+
+
+class _Text(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts = []
+        self._skip = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("script", "style"):
+            self._skip += 1
+
+    def handle_endtag(self, tag):
+        if tag in ("script", "style"):
+            self._skip -= 1
+
+    def handle_data(self, data):
+        if not self._skip:
+            self.parts.append(data)
+
+
+def text(response):
+    """The page's text as a reader sees it: no tags, entities decoded, spaces collapsed."""
+    parser = _Text()
+    parser.feed(response.content.decode())
+    parser.close()
+    return " ".join(" ".join(parser.parts).split())
