@@ -139,6 +139,36 @@ rule(
 )(is_project_team)
 
 
+def is_coordinator(roles, obj=None):
+    return roles.is_coordinator
+
+
+def is_focal_point(roles, obj=None):
+    return roles.is_focal_point
+
+
+def is_partner_staff_or_coordinator(roles, obj=None):
+    return roles.is_coordinator or roles.is_staff_member
+
+
+# The methodology: every member reads it; coordinators draft, open consultations,
+# adopt and restore; focal points answer for their country; staff comment.
+rule("visits.view_methodologyversion", "visits.view_criterion")(is_member)
+rule(
+    "visits.add_methodologyversion",
+    "visits.change_methodologyversion",
+    "visits.add_criterion",
+    "visits.change_criterion",
+    "visits.delete_criterion",
+    "visits.open_consultation",
+    "visits.adopt_version",
+    "visits.return_version",
+    "visits.restore_criterion",
+)(is_coordinator)
+rule("visits.add_endorsement")(is_focal_point)
+rule("visits.add_consultationcomment")(is_partner_staff_or_coordinator)
+
+
 def may_use_admin(user):
     return user.is_superuser or roles_of(user).is_project_team
 

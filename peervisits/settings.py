@@ -133,6 +133,12 @@ CELERY_RESULT_EXPIRES = timedelta(days=1)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+CELERY_BEAT_SCHEDULE = {
+    "consultation-deadline-reminders": {
+        "task": "visits.tasks.send_consultation_reminders",
+        "schedule": timedelta(hours=1),
+    },
+}
 
 # Authentication: django-axes first so that locked-out users never reach the
 # password check; the rules backend answers object permissions.
@@ -196,6 +202,8 @@ EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="PeerVisits <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Where e-mails point to: the address users open PeerVisits at.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 # Security. HTTPS=True turns on everything that only makes sense behind TLS.
 HTTPS = env.bool("HTTPS", default=False)

@@ -9,5 +9,6 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("countries/", include("countries.urls")),
+    path("methodology/", include("visits.urls.methodology")),
     path("admin/", admin.site.urls),
 ]

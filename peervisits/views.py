@@ -4,6 +4,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from countries.models import Actor, Country
+from visits import services as visit_services
 
 from . import health, permissions
 
@@ -20,7 +21,11 @@ def home(request):
         )
 
     roles = permissions.roles_of(request.user)
-    context = {"memberships": request.user.memberships.select_related("actor__country")}
+    context = {
+        "memberships": request.user.memberships.select_related("actor__country"),
+        # Focal points see whether their country answered; others see what is open.
+        "consultations": visit_services.open_consultations(roles.focal_point_country_ids),
+    }
     if roles.main_role == Role.STAFF:
         template = "peervisits/dashboard_staff.html"
         context["colleagues"] = (

@@ -13,3 +13,11 @@ def can(context, perm, obj=None):
 def minutes(duration):
     """A timedelta as a whole number of minutes, rounded up."""
     return -(-int(duration.total_seconds()) // 60)
+
+
+@register.filter
+def display_name(user):
+    """A user's full name, or their username; a dash for nobody."""
+    if user is None:
+        return "—"
+    return user.get_full_name() or user.get_username()

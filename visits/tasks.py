@@ -1,0 +1,80 @@
+"""E-mails of the consultation, sent by Celery workers."""
+
+import logging
+from datetime import timedelta
+
+from celery import shared_task
+from django.conf import settings
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from countries.models import Membership
+
+from .models import MethodologyVersion
+
+logger = logging.getLogger(__name__)
+
+REMINDER_DAYS = 3
+
+
+def focal_points(countries):
+    return (
+        Membership.objects.filter(
+            is_focal_point=True, actor__country__in=countries, user__is_active=True
+        )
+        .exclude(user__email="")
+        .select_related("user", "actor__country")
+    )
+
+
+def _mail_focal_points(version, countries, template):
+    sent = 0
+    for membership in focal_points(countries):
+        country = membership.actor.country
+        with translation.override(country.language):
+            context = {
+                "version": version,
+                "user": membership.user,
+                "country": country,
+                "url": settings.SITE_URL + version.get_absolute_url(),
+            }
+            subject = render_to_string(f"visits/email/{template}_subject.txt", context)
+            body = render_to_string(f"visits/email/{template}.txt", context)
+        send_mail(" ".join(subject.split()), body, None, [membership.user.email])
+        sent += 1
+    return sent
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def notify_consultation_opened(version_id):
+    """Tell every partner's focal point that a consultation is open."""
+    from .services import partner_countries
+
+    version = MethodologyVersion.objects.filter(pk=version_id).first()
+    if version is None or not version.in_consultation:
+        return 0
+    return _mail_focal_points(version, partner_countries(), "consultation_opened")
+
+
+@shared_task
+def send_consultation_reminders():
+    """Three days before a deadline, remind the focal points who have not answered yet."""
+    from .services import adoption_blockers
+
+    today = timezone.localdate()
+    due = MethodologyVersion.objects.filter(
+        status=MethodologyVersion.Status.CONSULTATION,
+        deadline__lte=today + timedelta(days=REMINDER_DAYS),
+        deadline__gte=today,
+    )
+    sent = 0
+    for version in due:
+        # Claim the reminder of this round first, so that two beats never send it twice.
+        claimed = MethodologyVersion.objects.filter(
+            pk=version.pk, reminder_sent_round__lt=version.consultation_round
+        ).update(reminder_sent_round=version.consultation_round)
+        if claimed:
+            missing = adoption_blockers(version).missing
+            sent += _mail_focal_points(version, missing, "consultation_reminder")
+    return sent
