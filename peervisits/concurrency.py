@@ -23,6 +23,8 @@ class RevisionCheckedForm(forms.ModelForm):
     """A ModelForm that refuses to save over a newer revision of its instance."""
 
     revision = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # Set when a save was refused because somebody else saved first.
+    stale = False
 
     stale_message = _(
         "Somebody else saved this in the meantime. Your changes were not saved: "
@@ -46,7 +48,12 @@ class RevisionCheckedForm(forms.ModelForm):
                 .first()
             )
             if current is None or current != self.cleaned_data.get("revision"):
+                self.stale = True
                 self.add_error(None, self.stale_message)
+                # Shown again, the form carries the current revision: saved again after
+                # comparing, it deliberately replaces the current version.
+                self.data = self.data.copy()
+                self.data[self.add_prefix("revision")] = current
                 raise StaleEditError
             self.instance.revision = current + 1
             return super().save(commit)

@@ -23,6 +23,8 @@ class Roles:
     roles: frozenset = field(default_factory=frozenset)
     # Countries (Country ids) the user works for as ministry staff or coordinator.
     country_ids: frozenset = field(default_factory=frozenset)
+    # Countries the user works for as ministry staff: the part of visits they may edit.
+    staff_country_ids: frozenset = field(default_factory=frozenset)
     # Countries the user answers for in consultations.
     focal_point_country_ids: frozenset = field(default_factory=frozenset)
     actor_ids: frozenset = field(default_factory=frozenset)
@@ -69,6 +71,9 @@ def roles_of(user):
         cached = Roles(
             roles=frozenset(role for role, _fp, _a, _c in memberships),
             country_ids=frozenset(c for _r, _fp, _a, c in memberships if c is not None),
+            staff_country_ids=frozenset(
+                c for r, _fp, _a, c in memberships if r == Role.STAFF and c is not None
+            ),
             focal_point_country_ids=frozenset(
                 c for _r, fp, _a, c in memberships if fp and c is not None
             ),
@@ -167,6 +172,83 @@ rule(
 )(is_coordinator)
 rule("visits.add_endorsement")(is_focal_point)
 rule("visits.add_consultationcomment")(is_partner_staff_or_coordinator)
+
+
+# Visits: coordinators everything, the project team reads everything, ministry
+# staff the visits their country hosts or joins, and within those what is their
+# country's part.
+
+
+def _involved_country_ids(visit):
+    """The host and the countries of the visit's delegations (uses a prefetch when present)."""
+    return {visit.host_country_id} | {d.country_id for d in visit.delegations.all()}
+
+
+def _visit_of(obj):
+    from visits.models import Visit
+
+    return obj if isinstance(obj, Visit) else obj.visit
+
+
+def may_view_visit(roles, obj=None):
+    if roles.is_coordinator or roles.is_project_team:
+        return True
+    if obj is None:
+        return roles.is_staff_member
+    return bool(roles.staff_country_ids & _involved_country_ids(_visit_of(obj)))
+
+
+def hosts_visit(roles, obj=None):
+    """Coordinators, and staff of the host country (of any country, without an object)."""
+    if roles.is_coordinator:
+        return True
+    if obj is None:
+        return roles.is_staff_member
+    return _visit_of(obj).host_country_id in roles.staff_country_ids
+
+
+def takes_part(roles, obj=None):
+    """Coordinators, and staff of a country that hosts or joins the visit."""
+    if roles.is_coordinator:
+        return True
+    if obj is None:
+        return roles.is_staff_member
+    return bool(roles.staff_country_ids & _involved_country_ids(_visit_of(obj)))
+
+
+def own_delegation(roles, obj=None):
+    """Coordinators, and staff of the country of the delegation (or of what belongs to it)."""
+    if roles.is_coordinator:
+        return True
+    if obj is None:
+        return roles.is_staff_member
+    delegation = obj.delegation if hasattr(obj, "delegation") else obj
+    return delegation.country_id in roles.staff_country_ids
+
+
+rule("visits.view_visit", "visits.view_attachment")(may_view_visit)
+rule(
+    "visits.add_visit",
+    "visits.change_visit",
+    "visits.submit_visit",
+    "visits.transition_visit",
+    "visits.add_delegation",
+    "visits.add_agendaitem",
+    "visits.change_agendaitem",
+    "visits.add_budgetline",
+    "visits.change_budgetline",
+    "visits.add_compliancecheck",
+    "visits.change_compliancecheck",
+    "visits.respond_finding",
+)(hosts_visit)
+rule("visits.add_finding", "visits.add_attachment")(takes_part)
+rule(
+    "visits.change_delegation",
+    "visits.change_finding",
+    "visits.add_evaluation",
+    "visits.change_evaluation",
+)(own_delegation)
+rule("visits.approve_visit", "visits.restore_visit", "visits.delete_attachment")(is_coordinator)
 
 
 def may_use_admin(user):

@@ -183,6 +183,11 @@ STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(VAR_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
+# Attachments of visits: the largest file accepted (visits/attachments.py checks it, and
+# the type, by content). Uploads above Django's FILE_UPLOAD_MAX_MEMORY_SIZE (2.5 MB) are
+# streamed to a temporary file, not held in memory; the reverse proxy in front should refuse
+# request bodies well above this limit.
+ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=20 * 1024 * 1024)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -10,5 +10,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("countries/", include("countries.urls")),
     path("methodology/", include("visits.urls.methodology")),
+    path("visits/", include("visits.urls.visits")),
     path("admin/", admin.site.urls),
 ]

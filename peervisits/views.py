@@ -5,6 +5,8 @@ from django.views.decorators.http import require_GET
 
 from countries.models import Actor, Country
 from visits import services as visit_services
+from visits.models import Finding, Visit
+from visits.views.common import visible_visits
 
 from . import health, permissions
 
@@ -26,6 +28,28 @@ def home(request):
         # Focal points see whether their country answered; others see what is open.
         "consultations": visit_services.open_consultations(roles.focal_point_country_ids),
     }
+    visits = visible_visits(request.user).select_related("host_country")
+    context["visits_in_progress"] = visits.in_progress().order_by("start_date")
+    context["drafts"] = visits.filter(status=Visit.Status.DRAFT).order_by("-updated_at")
+    if roles.is_coordinator:
+        context["awaiting_approval"] = Visit.objects.awaiting_approval().select_related(
+            "host_country"
+        )
+    if roles.staff_country_ids:
+        # Recommendations the user's country received and still follows up.
+        context["follow_ups"] = (
+            Finding.objects.filter(
+                visit__host_country_id__in=roles.staff_country_ids,
+                kind=Finding.Kind.RECOMMENDATION,
+                follow_up_status__in=[
+                    Finding.FollowUp.OPEN,
+                    Finding.FollowUp.ACCEPTED,
+                    Finding.FollowUp.IN_PROGRESS,
+                ],
+            )
+            .select_related("visit__host_country")
+            .order_by("visit__start_date")
+        )
     if roles.main_role == Role.STAFF:
         template = "peervisits/dashboard_staff.html"
         context["colleagues"] = (

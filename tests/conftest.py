@@ -10,7 +10,6 @@ import socket
 from urllib.parse import urlparse
 
 import pytest
-from django.core.management import call_command
 from django.utils import translation
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls
@@ -76,8 +75,20 @@ def _no_language_leak():
 
 @pytest.fixture
 def demo(db):
-    """The demo data of `load_demo`."""
-    call_command("load_demo", stdout=open(os.devnull, "w"))
+    """The demo's countries, actors, people, users and methodology versions (fast)."""
+    from countries import demo as countries_demo
+    from visits import demo as methodology_demo
+
+    countries_demo.load()
+    methodology_demo.load_methodology()
+
+
+@pytest.fixture
+def demo_visits(demo):
+    """Also the demo's fourteen visits (slower: use it where visits are needed)."""
+    from visits.demo_visits import load_visits
+
+    load_visits()
 
 
 def _user(username):

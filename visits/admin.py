@@ -2,11 +2,20 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (
+    AgendaItem,
+    Attachment,
+    BudgetLine,
+    ComplianceCheck,
     ConsultationComment,
     Criterion,
     CriterionComment,
+    Delegation,
     Endorsement,
+    Evaluation,
+    Finding,
     MethodologyVersion,
+    Participant,
+    Visit,
 )
 
 
@@ -49,3 +58,73 @@ class EndorsementAdmin(SimpleHistoryAdmin):
 class ConsultationCommentAdmin(admin.ModelAdmin):
     list_display = ["version", "criterion", "author", "created_at"]
     list_select_related = ["version", "criterion", "author"]
+
+
+class DelegationInline(admin.TabularInline):
+    model = Delegation
+    extra = 0
+    fields = ["country", "is_host"]
+    readonly_fields = ["is_host"]
+    show_change_link = True
+
+
+class AgendaItemInline(admin.TabularInline):
+    model = AgendaItem
+    extra = 0
+
+
+@admin.register(Visit)
+class VisitAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "host_country", "sequence", "start_date", "status"]
+    list_filter = ["status", "host_country", "thematic_focus"]
+    search_fields = ["title", "objectives", "city"]
+    list_select_related = ["host_country"]
+    readonly_fields = ["sequence", "status", "methodology_version", "plan_submitted_at"]
+    inlines = [DelegationInline, AgendaItemInline]
+
+
+class ParticipantInline(admin.TabularInline):
+    model = Participant
+    extra = 0
+    autocomplete_fields = ["person"]
+
+
+@admin.register(Delegation)
+class DelegationAdmin(SimpleHistoryAdmin):
+    list_display = ["visit", "country", "is_host"]
+    list_select_related = ["visit__host_country", "country"]
+    inlines = [ParticipantInline]
+
+
+@admin.register(Finding)
+class FindingAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "visit", "kind", "follow_up_status"]
+    list_filter = ["kind", "follow_up_status"]
+    search_fields = ["title", "text"]
+    list_select_related = ["visit__host_country"]
+
+
+@admin.register(Evaluation)
+class EvaluationAdmin(SimpleHistoryAdmin):
+    list_display = ["participant", "visit", *Evaluation.DIMENSIONS]
+    list_select_related = ["participant__person", "visit__host_country"]
+
+
+@admin.register(BudgetLine)
+class BudgetLineAdmin(SimpleHistoryAdmin):
+    list_display = ["visit", "category", "planned", "actual", "currency"]
+    list_select_related = ["visit__host_country"]
+
+
+@admin.register(ComplianceCheck)
+class ComplianceCheckAdmin(SimpleHistoryAdmin):
+    list_display = ["visit", "criterion", "status"]
+    list_filter = ["status"]
+    list_select_related = ["visit__host_country", "criterion"]
+
+
+@admin.register(Attachment)
+class AttachmentAdmin(admin.ModelAdmin):
+    list_display = ["title", "visit", "kind", "content_type", "size", "uploaded_at"]
+    list_select_related = ["visit__host_country"]
+    readonly_fields = ["content_type", "size", "uploaded_by"]

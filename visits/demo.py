@@ -81,10 +81,17 @@ PREP_04_V2 = (
     "Illustrative: proposed after a visit where Portuguese–Spanish exchanges lost time.",
 )  # fmt: skip
 
-ADOPTED_ON = datetime(2023, 3, 15, 12, 0)
+ADOPTED_ON = datetime(2022, 2, 15, 12, 0)
 
 
 def load():
+    load_methodology()
+    from .demo_visits import load_visits
+
+    load_visits()
+
+
+def load_methodology():
     if MethodologyVersion.objects.exists():
         return
     User = get_user_model()

@@ -59,7 +59,10 @@ def require_draft(version):
 @transaction.atomic
 def draft_new_version(user):
     """A new draft version, a copy of the adopted one."""
-    versions = _lock_versions().values()
+    _lock_versions()
+    # Read again once the lock is ours: a new statement also sees a version that whoever
+    # held the lock drafted meanwhile (the locking read returns only the rows it found).
+    versions = list(MethodologyVersion.objects.order_by("pk"))
     for version in versions:
         if version.status in (Status.DRAFT, Status.CONSULTATION):
             raise MethodologyError(

@@ -6,12 +6,34 @@ from .methodology import (
     MethodologyVersion,
     Phase,
 )
+from .visit import (
+    AgendaItem,
+    Attachment,
+    BudgetLine,
+    ComplianceCheck,
+    Delegation,
+    Evaluation,
+    Finding,
+    Participant,
+    ThematicFocus,
+    Visit,
+)
 
 __all__ = [
+    "AgendaItem",
+    "Attachment",
+    "BudgetLine",
+    "ComplianceCheck",
     "ConsultationComment",
     "Criterion",
     "CriterionComment",
+    "Delegation",
     "Endorsement",
+    "Evaluation",
+    "Finding",
     "MethodologyVersion",
+    "Participant",
     "Phase",
+    "ThematicFocus",
+    "Visit",
 ]

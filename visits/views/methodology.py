@@ -308,6 +308,16 @@ def answer(request, number):
             )
         except services.MethodologyError as error:
             form.add_error(None, str(error))
+            # Shown again beside the current answer, the form carries that answer's
+            # revision: sent again after comparing, it replaces it.
+            current = (
+                version.current_endorsements()
+                .filter(country=form.cleaned_data["country"])
+                .select_related("country", "given_by")
+                .first()
+            )
+            form.data = form.data.copy()
+            form.data["revision"] = current.revision if current else 0
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -402,8 +412,7 @@ def history(request, number):
             "version": version,
             "records": records,
             "version_records": version_records,
-            "may_restore": request.user.has_perm("visits.restore_criterion")
-            and version.is_draft,
+            "may_restore": request.user.has_perm("visits.restore_criterion") and version.is_draft,
         },
     )
 

@@ -1,0 +1,44 @@
+import django_filters
+from django.db.models.functions import ExtractYear
+from django.utils.translation import gettext_lazy as _
+
+from countries.models import Country
+
+from .models import ThematicFocus, Visit
+
+
+def year_choices():
+    years = (
+        Visit.objects.exclude(start_date=None)
+        .annotate(year=ExtractYear("start_date"))
+        .values_list("year", flat=True)
+        .distinct()
+        .order_by("-year")
+    )
+    return [(year, str(year)) for year in years]
+
+
+class VisitFilter(django_filters.FilterSet):
+    host_country = django_filters.ModelChoiceFilter(
+        label=_("Host country"), queryset=Country.objects.all()
+    )
+    visiting_country = django_filters.ModelChoiceFilter(
+        label=_("Visiting country"),
+        queryset=Country.objects.all(),
+        field_name="delegations__country",
+        method="filter_visiting",
+    )
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=Visit.Status.choices)
+    year = django_filters.ChoiceFilter(
+        label=_("Year"), choices=year_choices, field_name="start_date__year"
+    )
+    thematic_focus = django_filters.ChoiceFilter(
+        label=_("Thematic focus"), choices=ThematicFocus.choices
+    )
+
+    class Meta:
+        model = Visit
+        fields = ["host_country", "visiting_country", "status", "year", "thematic_focus"]
+
+    def filter_visiting(self, queryset, name, value):
+        return queryset.filter(delegations__country=value, delegations__is_host=False).distinct()

@@ -1,0 +1,240 @@
+"""
+The agenda of a visit: a printable page, its editing form and an iCalendar download.
+"""
+
+import hashlib
+from datetime import datetime, timedelta
+from itertools import groupby
+from operator import attrgetter
+from zoneinfo import ZoneInfo
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from icalendar import Calendar, Event
+
+from countries.models import Actor
+
+from ..models import AgendaItem, Visit
+from .common import get_visit, refuse_if_closed
+
+# --- the form ----------------------------------------------------------------------------
+
+
+class ActorChoiceField(forms.ModelChoiceField):
+    """Actors with their country: several countries have a "Ministerio de Desarrollo Social"."""
+
+    def label_from_instance(self, actor):
+        if actor.country_id:
+            return f"{actor} — {actor.country.name}"
+        return str(actor)
+
+
+def actor_choices_queryset():
+    return Actor.objects.select_related("country").order_by("name", "country__code")
+
+
+class AgendaItemForm(forms.ModelForm):
+    class Meta:
+        model = AgendaItem
+        fields = [
+            "day",
+            "start_time",
+            "end_time",
+            "title",
+            "kind",
+            "place",
+            "responsible_actor",
+            "notes",
+        ]
+        field_classes = {"responsible_actor": ActorChoiceField}
+        widgets = {
+            # ISO values, as the browser's date and time pickers send and expect them.
+            "day": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "start_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "end_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "notes": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, visit, actor_choices=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Before full_clean: AgendaItem.clean checks the day against the visit's dates.
+        self.instance.visit = visit
+        actor_field = self.fields["responsible_actor"]
+        actor_field.queryset = actor_choices_queryset()
+        if actor_choices is not None:
+            # Computed once for the whole formset instead of one query per form.
+            actor_field.choices = actor_choices
+        if visit.start_date and visit.end_date:
+            self.fields["day"].widget.attrs.update(
+                min=visit.start_date.isoformat(), max=visit.end_date.isoformat()
+            )
+
+
+class BaseAgendaFormSet(forms.BaseInlineFormSet):
+    @cached_property
+    def actor_choices(self):
+        return list(ActorChoiceField(queryset=actor_choices_queryset(), required=False).choices)
+
+    def get_form_kwargs(self, index):
+        kwargs = super().get_form_kwargs(index)
+        kwargs.update(visit=self.instance, actor_choices=self.actor_choices)
+        return kwargs
+
+
+AgendaFormSet = forms.inlineformset_factory(
+    Visit,
+    AgendaItem,
+    form=AgendaItemForm,
+    formset=BaseAgendaFormSet,
+    extra=3,
+    can_delete=True,
+)
+
+
+def agenda_state(visit):
+    """A fingerprint of the saved agenda, to refuse a form shown before somebody else saved."""
+    rows = AgendaItem.objects.filter(visit=visit).order_by("pk").values_list()
+    return hashlib.sha256(repr(list(rows)).encode()).hexdigest()[:32]
+
+
+# --- the views ---------------------------------------------------------------------------
+
+
+def _items(visit):
+    return visit.agenda_items.select_related("responsible_actor__country")
+
+
+@login_required
+def agenda(request, pk):
+    """The agenda as a page to read and print, day by day."""
+    visit = get_visit(request, pk, "visits.view_visit")
+    days = [(day, list(items)) for day, items in groupby(_items(visit), key=attrgetter("day"))]
+    may_edit = visit.is_open and request.user.has_perm("visits.change_agendaitem", visit)
+    return render(
+        request, "visits/agenda.html", {"visit": visit, "days": days, "may_edit": may_edit}
+    )
+
+
+@login_required
+def agenda_edit(request, pk):
+    """All items of the agenda in one form: add, change and remove, without JavaScript."""
+    visit = get_visit(request, pk, "visits.change_agendaitem")
+    if refused := refuse_if_closed(request, visit):
+        return refused
+    queryset = visit.agenda_items.all()
+    stale = False
+    if request.method == "POST":
+        formset = AgendaFormSet(request.POST, instance=visit, queryset=queryset)
+        state = request.POST.get("agenda_state", "")
+        saved = False
+        with transaction.atomic():
+            # One save of an agenda at a time; all of it or nothing.
+            Visit.objects.select_for_update().only("pk").get(pk=visit.pk)
+            stale = state != agenda_state(visit)
+            if not stale and formset.is_valid():
+                formset.save()
+                saved = True
+        if saved:
+            messages.success(request, _("The agenda was saved."))
+            return redirect(visit)
+    else:
+        formset = AgendaFormSet(instance=visit, queryset=queryset)
+        state = agenda_state(visit)
+    return render(
+        request,
+        "visits/agenda_form.html",
+        {"visit": visit, "formset": formset, "agenda_state": state, "stale": stale},
+    )
+
+
+# --- iCalendar -------------------------------------------------------------------------
+
+# Agenda times are the local times of the place of the visit. For the programme's countries
+# that is one known zone; any other host uses the zone of the installation.
+HOST_TIME_ZONES = {
+    "BR": "America/Sao_Paulo",  # Brasília time
+    "CL": "America/Santiago",
+    "CO": "America/Bogota",
+    "CR": "America/Costa_Rica",
+    "PY": "America/Asuncion",
+    "UY": "America/Montevideo",
+}
+
+
+def visit_time_zone(visit):
+    return ZoneInfo(HOST_TIME_ZONES.get(visit.host_country.code.code, settings.TIME_ZONE))
+
+
+def _description(item):
+    lines = [_("Kind: %(kind)s") % {"kind": item.get_kind_display()}]
+    if item.responsible_actor:
+        actor = item.responsible_actor
+        name = f"{actor} ({actor.country.name})" if actor.country_id else str(actor)
+        lines.append(_("Responsible: %(actor)s") % {"actor": name})
+    if item.notes:
+        lines += ["", item.notes]
+    return "\n".join(lines)
+
+
+EVENT_STATUS = {
+    Visit.Status.DRAFT: "TENTATIVE",
+    Visit.Status.CANCELLED: "CANCELLED",
+}
+
+
+def agenda_calendar(visit, items, url=""):
+    """The agenda as an iCalendar object: one event per item, in the host's time zone."""
+    zone = visit_time_zone(visit)
+    calendar = Calendar()
+    calendar.add("prodid", "-//PeerVisits//Visit agenda//EN")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    # NAME (RFC 7986) and X-WR-CALNAME, which most calendar applications read.
+    calendar.calendar_name = str(visit.label)
+    calendar.add("x-wr-timezone", zone.key)
+    stamp = timezone.now()
+    for item in items:
+        event = Event()
+        event.add("uid", f"agenda-item-{item.pk}@peervisits")
+        event.add("dtstamp", stamp)
+        event.add("dtstart", datetime.combine(item.day, item.start_time, tzinfo=zone))
+        event.add("dtend", datetime.combine(item.day, item.end_time, tzinfo=zone))
+        event.add("summary", item.title)
+        location = item.place or visit.city
+        if location:
+            event.add("location", location)
+        event.add("description", _description(item))
+        event.add("status", EVENT_STATUS.get(visit.status, "CONFIRMED"))
+        if url:
+            event.add("url", url)
+        calendar.add_component(event)
+    if items:
+        # The time zone's rules around the visit only, not the whole of its history.
+        first, last = items[0].day, items[-1].day
+        calendar.add_missing_timezones(
+            first_date=first - timedelta(days=366), last_date=last + timedelta(days=366)
+        )
+    return calendar
+
+
+@login_required
+def agenda_ics(request, pk):
+    """The agenda as an iCalendar file, to import into a calendar application."""
+    visit = get_visit(request, pk, "visits.view_visit")
+    items = list(_items(visit))
+    url = request.build_absolute_uri(visit.get_absolute_url())
+    calendar = agenda_calendar(visit, items, url)
+    response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
+    filename = f"agenda-{slugify(visit.label) or visit.pk}.ics"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

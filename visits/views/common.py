@@ -1,0 +1,57 @@
+"""What the visit pages share: finding the visit a user may see, refusing politely."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
+
+from peervisits.permissions import roles_of
+
+from ..models import Visit
+
+
+def visible_visits(user):
+    """The visits the user may see: all for coordinators and the project team."""
+    roles = roles_of(user)
+    visits = Visit.objects.all()
+    if roles.is_coordinator or roles.is_project_team or user.is_superuser:
+        return visits
+    return visits.involving_countries(roles.staff_country_ids)
+
+
+def get_visit(request, pk, perm=None):
+    """The visit; 404 when the user may not see it, 403 when they may not do `perm` to it."""
+    visit = get_object_or_404(
+        visible_visits(request.user).select_related("host_country", "methodology_version"),
+        pk=pk,
+    )
+    if perm and not request.user.has_perm(perm, visit):
+        raise PermissionDenied
+    return visit
+
+
+def refuse_if_closed(request, visit):
+    """A redirect with the reason when the visit no longer changes; None otherwise."""
+    if not visit.is_open:
+        messages.error(
+            request,
+            _("The visit is %(status)s: it can no longer be changed.")
+            % {"status": visit.get_status_display().lower()},
+        )
+        return redirect(visit)
+    return None
+
+
+def refuse_unless_recording_results(request, visit):
+    """Findings and evaluations wait for the approved plan; a redirect with the reason."""
+    if not visit.records_results:
+        messages.error(
+            request,
+            _(
+                "The visit is %(status)s: findings and evaluations are recorded once the plan is "
+                "approved and until the visit is systematised."
+            )
+            % {"status": visit.get_status_display().lower()},
+        )
+        return redirect(visit)
+    return None
