@@ -169,6 +169,7 @@ rule(
     "visits.adopt_version",
     "visits.return_version",
     "visits.restore_criterion",
+    "visits.accept_proposal",
 )(is_coordinator)
 rule("visits.add_endorsement")(is_focal_point)
 rule("visits.add_consultationcomment")(is_partner_staff_or_coordinator)
@@ -251,6 +252,50 @@ rule(
 rule("visits.approve_visit", "visits.restore_visit", "visits.delete_attachment")(is_coordinator)
 
 
+# The knowledge bank: published lessons are public; drafts are seen and edited by
+# whoever wrote them and by coordinators; coordinators publish; coordinators and the
+# project team import.
+
+
+def may_view_lesson(roles, obj=None, user=None):
+    if obj is None or obj.is_published or roles.is_coordinator or roles.is_project_team:
+        return True
+    return user is not None and obj.created_by_id == user.pk
+
+
+def may_change_lesson(roles, obj=None, user=None):
+    if roles.is_coordinator:
+        return True
+    if obj is None:
+        return roles.is_staff_member
+    return (
+        user is not None
+        and obj.created_by_id == user.pk
+        and obj.status != obj.Status.PUBLISHED
+        and roles.is_staff_member
+    )
+
+
+def may_import_lessons(roles, obj=None):
+    return roles.is_coordinator or roles.is_project_team
+
+
+def may_propose_revision(roles, obj=None):
+    """Coordinators propose revisions; focal points suggest them."""
+    return roles.is_coordinator or roles.is_focal_point
+
+
+# These rules need the user themselves, not only their roles.
+USER_RULES = {
+    "lessons.view_lesson": may_view_lesson,
+    "lessons.change_lesson": may_change_lesson,
+}
+rule("lessons.add_lesson")(may_change_lesson)
+rule("lessons.publish_lesson")(is_coordinator)
+rule("lessons.import_lessons")(may_import_lessons)
+rule("lessons.propose_revision")(may_propose_revision)
+
+
 def may_use_admin(user):
     return user.is_superuser or roles_of(user).is_project_team
 
@@ -260,6 +305,8 @@ def has_perm(user, perm, obj=None):
         return False
     if user.is_superuser:
         return True
+    if perm in USER_RULES:
+        return bool(USER_RULES[perm](roles_of(user), obj, user))
     check = RULES.get(perm)
     if check is None:
         # Reading is part of the project team's job, everywhere.

@@ -188,6 +188,9 @@ MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 # streamed to a temporary file, not held in memory; the reverse proxy in front should refuse
 # request bodies well above this limit.
 ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=20 * 1024 * 1024)
+# Knowledge Bank entries imported as plain text (lessons/knowledge_bank.py): the largest
+# file accepted.
+LESSON_IMPORT_MAX_BYTES = env.int("LESSON_IMPORT_MAX_BYTES", default=1024 * 1024)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

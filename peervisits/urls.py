@@ -11,5 +11,6 @@ urlpatterns = [
     path("countries/", include("countries.urls")),
     path("methodology/", include("visits.urls.methodology")),
     path("visits/", include("visits.urls.visits")),
+    path("lessons/", include("lessons.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -4,6 +4,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from countries.models import Actor, Country
+from lessons.models import Lesson
 from visits import services as visit_services
 from visits.models import Finding, Visit
 from visits.views.common import visible_visits
@@ -19,7 +20,10 @@ def home(request):
         return render(
             request,
             "peervisits/landing.html",
-            {"countries": Country.objects.all()},
+            {
+                "countries": Country.objects.all(),
+                "lessons": Lesson.objects.filter(status=Lesson.Status.PUBLISHED)[:5],
+            },
         )
 
     roles = permissions.roles_of(request.user)

@@ -210,5 +210,5 @@ def test_dashboard_queries_do_not_grow(client, demo, username, django_assert_max
 
 @pytest.mark.django_db
 def test_landing_page_queries(client, django_assert_num_queries):
-    with django_assert_num_queries(1):  # the countries
+    with django_assert_num_queries(2):  # the countries and the latest published lessons
         client.get("/")

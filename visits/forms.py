@@ -7,7 +7,13 @@ from django.utils.translation import gettext_lazy as _
 from peervisits.concurrency import RevisionCheckedForm
 
 from . import services
-from .models import ConsultationComment, Criterion, Endorsement, MethodologyVersion
+from .models import (
+    ConsultationComment,
+    Criterion,
+    Endorsement,
+    MethodologyVersion,
+    RevisionProposal,
+)
 
 
 class VersionSummaryForm(RevisionCheckedForm):
@@ -134,3 +140,32 @@ class CommentForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["criterion"].queryset = version.criteria.all()
         self.fields["criterion"].empty_label = _("The version as a whole")
+
+
+class ProposalForm(forms.ModelForm):
+    """A revision of the criteria drawn from a lesson or a finding."""
+
+    class Meta:
+        model = RevisionProposal
+        fields = ["revises", "code", "phase", "title", "text", "rationale"]
+        widgets = {
+            "text": forms.Textarea(attrs={"rows": 4}),
+            "rationale": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        adopted = services.adopted_version()
+        self.fields["revises"].queryset = (
+            adopted.criteria.all() if adopted else Criterion.objects.none()
+        )
+        self.fields["revises"].empty_label = _("A new criterion")
+
+    def clean(self):
+        cleaned = super().clean()
+        revises = cleaned.get("revises")
+        if revises and not cleaned.get("code"):
+            cleaned["code"] = revises.code
+        if cleaned.get("code"):
+            cleaned["code"] = cleaned["code"].strip().upper()
+        return cleaned

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
@@ -416,3 +417,65 @@ def open_consultations(country_ids=()):
         )
         for version in versions
     ]
+
+
+# --- the loop back: lessons and findings propose revisions -----------------------------
+
+
+def _origin_text(proposal):
+    if proposal.lesson_id:
+        return _("Proposed by the lesson “%(title)s”.") % {"title": proposal.lesson.title}
+    return _("Proposed by the finding “%(title)s” of %(visit)s.") % {
+        "title": proposal.finding.title,
+        "visit": proposal.finding.visit.label,
+    }
+
+
+@transaction.atomic
+def apply_proposal(proposal, user):
+    """Put a proposal into the draft version (drafted now from the adopted one if needed)."""
+    versions = _lock_versions()
+    consulting = next((v for v in versions.values() if v.in_consultation), None)
+    if consulting is not None:
+        raise MethodologyError(
+            _(
+                "Version %(number)s is in consultation: revisions can be added once it is "
+                "adopted or returned to draft."
+            )
+            % {"number": consulting.number}
+        )
+    draft = next((v for v in versions.values() if v.is_draft), None) or draft_new_version(user)
+    criterion = None
+    if proposal.revises_id:
+        criterion = draft.criteria.filter(
+            Q(derived_from_id=proposal.revises_id) | Q(code=proposal.revises.code)
+        ).first()
+    if criterion is None:
+        check_criterion_code(draft, proposal.code)
+        criterion = Criterion(
+            version=draft, code=proposal.code, order=next_order(draft, proposal.phase)
+        )
+    else:
+        criterion.revision += 1
+    criterion.phase = proposal.phase
+    criterion.title = proposal.title
+    criterion.text = proposal.text
+    criterion.rationale = proposal.rationale
+    criterion.origin = _origin_text(proposal)
+    criterion.origin_lesson = proposal.lesson
+    criterion.origin_finding = proposal.finding
+    criterion.save()
+    proposal.status = proposal.Status.ACCEPTED
+    proposal.criterion = criterion
+    proposal.save()
+    return criterion
+
+
+def propose_revision(proposal, user):
+    """Coordinators' proposals land in the draft; focal points' wait as suggestions."""
+    proposal.proposed_by = user
+    with transaction.atomic():
+        proposal.save()
+        if user.has_perm("visits.accept_proposal"):
+            return apply_proposal(proposal, user)
+    return None

@@ -5,6 +5,7 @@ from .methodology import (
     Endorsement,
     MethodologyVersion,
     Phase,
+    RevisionProposal,
 )
 from .visit import (
     AgendaItem,
@@ -34,6 +35,7 @@ __all__ = [
     "MethodologyVersion",
     "Participant",
     "Phase",
+    "RevisionProposal",
     "ThematicFocus",
     "Visit",
 ]

@@ -170,6 +170,23 @@ class Criterion(RevisionedModel):
         blank=True,
         help_text=_("The lesson, finding or discussion that proposed this criterion."),
     )
+    # The lesson or finding that proposed this criterion (the loop back from the visits).
+    origin_lesson = models.ForeignKey(
+        "lessons.Lesson",
+        verbose_name=_("proposed by the lesson"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="proposed_criteria",
+    )
+    origin_finding = models.ForeignKey(
+        "visits.Finding",
+        verbose_name=_("proposed by the finding"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="proposed_criteria",
+    )
     # The criterion of the previous version that this one continues, for the diff.
     derived_from = models.ForeignKey(
         "self",
@@ -307,3 +324,72 @@ class ConsultationComment(models.Model):
 
     def __str__(self):
         return f"{self.author}: {self.text[:60]}"
+
+
+class RevisionProposal(models.Model):
+    """A proposed new or changed criterion, drawn from a lesson or a visit's finding.
+
+    A coordinator's proposal lands in the draft version at once; a focal point's waits
+    as a suggestion until a coordinator accepts it.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Suggested")
+        ACCEPTED = "accepted", _("In the draft")
+
+    lesson = models.ForeignKey(
+        "lessons.Lesson",
+        verbose_name=_("lesson"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="revision_proposals",
+    )
+    finding = models.ForeignKey(
+        "visits.Finding",
+        verbose_name=_("finding"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="revision_proposals",
+    )
+    revises = models.ForeignKey(
+        Criterion,
+        verbose_name=_("criterion to change"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Leave empty to propose a new criterion."),
+    )
+    code = models.CharField(_("code"), max_length=20, validators=Criterion.code.field.validators)
+    phase = models.CharField(_("phase"), max_length=20, choices=Phase.choices)
+    title = models.CharField(_("title"), max_length=200)
+    text = models.TextField(_("text"))
+    rationale = models.TextField(_("rationale"), blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("proposed by"), on_delete=models.PROTECT
+    )
+    proposed_at = models.DateTimeField(_("date"), auto_now_add=True)
+    criterion = models.ForeignKey(
+        Criterion,
+        verbose_name=_("criterion in the draft"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="proposals",
+    )
+
+    class Meta:
+        verbose_name = _("revision proposal")
+        verbose_name_plural = _("revision proposals")
+        ordering = ["-proposed_at"]
+        permissions = [("accept_proposal", _("Can accept a suggested revision"))]
+
+    def __str__(self):
+        return f"{self.code} {self.title}"
+
+    @property
+    def source(self):
+        return self.lesson or self.finding

@@ -125,7 +125,8 @@ class Visit(RevisionedModel):
     class Meta:
         verbose_name = _("visit")
         verbose_name_plural = _("visits")
-        ordering = ["-start_date", "-pk"]
+        # Undated drafts last, on every database.
+        ordering = [models.F("start_date").desc(nulls_last=True), "-pk"]
         constraints = [
             models.UniqueConstraint(
                 fields=["host_country", "sequence"], name="unique_visit_sequence_per_host"
@@ -367,6 +368,9 @@ class Finding(RevisionedModel):
 
     def __str__(self):
         return self.title
+
+    def get_absolute_url(self):
+        return f"{self.visit.get_absolute_url()}#finding-{self.pk}"
 
     @property
     def is_recommendation(self):

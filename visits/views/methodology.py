@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
@@ -23,10 +24,18 @@ from ..forms import (
     CommentForm,
     CriterionForm,
     OpenConsultationForm,
+    ProposalForm,
     ReturnToDraftForm,
     VersionSummaryForm,
 )
-from ..models import Criterion, CriterionComment, MethodologyVersion, Phase
+from ..models import (
+    Criterion,
+    CriterionComment,
+    Finding,
+    MethodologyVersion,
+    Phase,
+    RevisionProposal,
+)
 
 
 def _version(number, queryset=None):
@@ -65,7 +74,14 @@ def adopted_methodology(request):
 @permission_required("visits.view_methodologyversion", raise_exception=True)
 def version_list(request):
     versions = MethodologyVersion.objects.select_related("adopted_by", "previous")
-    return render(request, "visits/methodology/version_list.html", {"versions": versions})
+    suggestions = RevisionProposal.objects.filter(
+        status=RevisionProposal.Status.PENDING
+    ).select_related("lesson", "finding__visit__host_country", "proposed_by", "revises")
+    return render(
+        request,
+        "visits/methodology/version_list.html",
+        {"versions": versions, "suggestions": suggestions},
+    )
 
 
 @login_required
@@ -450,3 +466,84 @@ def restore(request, number, history_id):
         },
     )
     return redirect(version)
+
+
+def _proposal_source(request):
+    """The lesson or finding a proposal is drawn from, if the user may see it."""
+    from lessons.views import visible_lessons
+
+    from .common import visible_visits
+
+    if lesson_id := request.GET.get("lesson") or request.POST.get("lesson"):
+        lesson = get_object_or_404(visible_lessons(request.user), pk=lesson_id)
+        return {"lesson": lesson}, lesson
+    if finding_id := request.GET.get("finding") or request.POST.get("finding"):
+        finding = get_object_or_404(
+            Finding.objects.select_related("visit__host_country").filter(
+                visit__in=visible_visits(request.user)
+            ),
+            pk=finding_id,
+        )
+        return {"finding": finding}, finding
+    raise Http404
+
+
+@login_required
+@permission_required("lessons.propose_revision", raise_exception=True)
+def propose(request):
+    origin, source = _proposal_source(request)
+    initial = {"title": source.title, "rationale": getattr(source, "experience", "") or source.text}
+    form = ProposalForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        proposal = form.save(commit=False)
+        for name, value in origin.items():
+            setattr(proposal, name, value)
+        try:
+            criterion = services.propose_revision(proposal, request.user)
+        except services.MethodologyError as error:
+            form.add_error(None, str(error))
+        except ValidationError as error:
+            form.add_error("code", error)
+        else:
+            if criterion is None:
+                messages.success(
+                    request,
+                    _(
+                        "Your suggestion was sent to the coordinators, who decide whether it goes "
+                        "into the next version."
+                    ),
+                )
+                return redirect(source)
+            messages.success(
+                request,
+                _("Criterion %(code)s is in draft version %(number)s.")
+                % {"code": criterion.code, "number": criterion.version.number},
+            )
+            return redirect(f"{criterion.version.get_absolute_url()}#criterion-{criterion.pk}")
+    return render(
+        request,
+        "visits/methodology/propose.html",
+        {"form": form, "source": source, "origin": origin},
+    )
+
+
+@login_required
+@permission_required("visits.accept_proposal", raise_exception=True)
+@require_POST
+def proposal_accept(request, pk):
+    proposal = get_object_or_404(
+        RevisionProposal.objects.select_related("lesson", "finding__visit__host_country"),
+        pk=pk,
+        status=RevisionProposal.Status.PENDING,
+    )
+    try:
+        criterion = services.apply_proposal(proposal, request.user)
+    except (services.MethodologyError, ValidationError) as error:
+        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+        return redirect("methodology:version_list")
+    messages.success(
+        request,
+        _("Criterion %(code)s is in draft version %(number)s.")
+        % {"code": criterion.code, "number": criterion.version.number},
+    )
+    return redirect(criterion.version)

@@ -126,8 +126,9 @@ def _detail_queryset():
 @login_required
 @permission_required("visits.view_visit", raise_exception=True)
 def visit_detail(request, pk):
-    get_visit(request, pk)  # 404 unless the user may see it
-    visit = _detail_queryset().get(pk=pk)
+    visit = get_object_or_404(
+        _detail_queryset().filter(pk__in=visible_visits(request.user).values("pk")), pk=pk
+    )
     user = request.user
     delegations = list(visit.delegations.all())
     findings = list(visit.findings.select_related("delegation__country", "addressee", "criterion"))
@@ -427,7 +428,8 @@ def compliance(request, pk):
         by_id = {c.pk: c for c in criteria}
         with transaction.atomic():
             for data in formset.cleaned_data:
-                criterion = by_id.get(data["criterion_id"])
+                # An unchanged form beyond INITIAL_FORMS (a tampered management form) is empty.
+                criterion = by_id.get(data.get("criterion_id"))
                 if criterion is None:
                     continue
                 if data["status"]:

@@ -7,7 +7,7 @@ from countries.demo import DEMO_PASSWORD, USERS
 
 # Each app's demo module, in dependency order; each has a load() that creates
 # only what is missing.
-DEMO_MODULES = ["countries.demo", "visits.demo"]
+DEMO_MODULES = ["countries.demo", "visits.demo", "lessons.demo"]
 
 
 class Command(BaseCommand):
