@@ -196,6 +196,25 @@ def visit_update(request, pk):
     return render(request, "visits/visit_form.html", {"form": form, "visit": visit})
 
 
+def _formset_page(request, visit, formset, *, title, intro, saved, anchor, conflict=None):
+    """Save a formset of the visit in one transaction, or show it again with its errors."""
+    if request.method == "POST" and formset.is_valid():
+        try:
+            with transaction.atomic():
+                formset.save()
+        except IntegrityError:
+            # A row saved by somebody else in the meantime broke a unique rule.
+            messages.error(request, conflict or _("Nothing was saved: please try again."))
+        else:
+            messages.success(request, saved)
+            return redirect(f"{visit.get_absolute_url()}#{anchor}")
+    return render(
+        request,
+        "visits/formset_page.html",
+        {"visit": visit, "formset": formset, "title": title, "intro": intro},
+    )
+
+
 @login_required
 @permission_required("visits.add_delegation", raise_exception=True)
 def delegations(request, pk):
@@ -203,27 +222,18 @@ def delegations(request, pk):
     if refused := refuse_if_closed(request, visit):
         return refused
     formset = DelegationFormSet(request.POST or None, instance=visit)
-    if request.method == "POST" and formset.is_valid():
-        try:
-            with transaction.atomic():
-                formset.save()
-        except IntegrityError:
-            messages.error(request, _("A country can send only one delegation to a visit."))
-        else:
-            messages.success(request, _("The delegations were saved."))
-            return redirect(f"{visit.get_absolute_url()}#delegations")
-    return render(
+    return _formset_page(
         request,
-        "visits/formset_page.html",
-        {
-            "visit": visit,
-            "formset": formset,
-            "title": _("Visiting delegations"),
-            "intro": _(
-                "The host team is added automatically. Each visiting country fills in "
-                "its own participants."
-            ),
-        },
+        visit,
+        formset,
+        title=_("Visiting delegations"),
+        intro=_(
+            "The host team is added automatically. Each visiting country fills in "
+            "its own participants."
+        ),
+        saved=_("The delegations were saved."),
+        conflict=_("A country can send only one delegation to a visit."),
+        anchor="delegations",
     )
 
 
@@ -238,24 +248,15 @@ def participants(request, pk, delegation_id):
     if refused := refuse_if_closed(request, visit):
         return refused
     formset = ParticipantFormSet(request.POST or None, instance=delegation)
-    if request.method == "POST" and formset.is_valid():
-        try:
-            with transaction.atomic():
-                formset.save()
-        except IntegrityError:
-            messages.error(request, _("A person can take part in only one delegation."))
-        else:
-            messages.success(request, _("The participants were saved."))
-            return redirect(f"{visit.get_absolute_url()}#delegations")
-    return render(
+    return _formset_page(
         request,
-        "visits/formset_page.html",
-        {
-            "visit": visit,
-            "formset": formset,
-            "title": _("Participants: %(delegation)s") % {"delegation": delegation},
-            "intro": _("People are chosen among those recorded for the country's actors."),
-        },
+        visit,
+        formset,
+        title=_("Participants: %(delegation)s") % {"delegation": delegation},
+        intro=_("People are chosen among those recorded for the country's actors."),
+        saved=_("The participants were saved."),
+        conflict=_("A person can take part in only one delegation."),
+        anchor="delegations",
     )
 
 
@@ -378,23 +379,16 @@ def budget(request, pk):
     if refused := refuse_if_closed(request, visit):
         return refused
     formset = BudgetFormSet(request.POST or None, instance=visit)
-    if request.method == "POST" and formset.is_valid():
-        with transaction.atomic():
-            formset.save()
-        messages.success(request, _("The budget was saved."))
-        return redirect(f"{visit.get_absolute_url()}#budget")
-    return render(
+    return _formset_page(
         request,
-        "visits/formset_page.html",
-        {
-            "visit": visit,
-            "formset": formset,
-            "title": _("Budget"),
-            "intro": _(
-                "Planned and actual costs per category. Leave the actual cost empty "
-                "until it is known."
-            ),
-        },
+        visit,
+        formset,
+        title=_("Budget"),
+        intro=_(
+            "Planned and actual costs per category. Leave the actual cost empty until it is known."
+        ),
+        saved=_("The budget was saved."),
+        anchor="budget",
     )
 
 
