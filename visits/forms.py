@@ -160,12 +160,17 @@ class ProposalForm(forms.ModelForm):
             adopted.criteria.all() if adopted else Criterion.objects.none()
         )
         self.fields["revises"].empty_label = _("A new criterion")
+        # A change keeps the code of the criterion it changes: only a new one needs a code.
+        self.fields["code"].required = False
+        self.fields["code"].help_text = _("Needed for a new criterion, e.g. PREP-04.")
 
     def clean(self):
         cleaned = super().clean()
         revises = cleaned.get("revises")
         if revises and not cleaned.get("code"):
             cleaned["code"] = revises.code
+        if not revises and not cleaned.get("code") and "code" not in self.errors:
+            self.add_error("code", self.fields["code"].error_messages["required"])
         if cleaned.get("code"):
             cleaned["code"] = cleaned["code"].strip().upper()
         return cleaned

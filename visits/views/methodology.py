@@ -1,5 +1,6 @@
 """Pages of the jointly agreed methodology and of its consultation (/methodology/)."""
 
+import re
 from itertools import groupby
 
 from django.contrib import messages
@@ -468,16 +469,25 @@ def restore(request, number, history_id):
     return redirect(version)
 
 
+def _source_id(request, name):
+    """The id of the lesson or finding named in the address or the form; 404 for no id."""
+    value = request.GET.get(name) or request.POST.get(name)
+    if value and not re.fullmatch(r"[0-9]{1,9}", value):
+        raise Http404
+    return value
+
+
 def _proposal_source(request):
     """The lesson or finding a proposal is drawn from, if the user may see it."""
     from lessons.views import visible_lessons
 
     from .common import visible_visits
 
-    if lesson_id := request.GET.get("lesson") or request.POST.get("lesson"):
+    lesson_id, finding_id = _source_id(request, "lesson"), _source_id(request, "finding")
+    if lesson_id:
         lesson = get_object_or_404(visible_lessons(request.user), pk=lesson_id)
         return {"lesson": lesson}, lesson
-    if finding_id := request.GET.get("finding") or request.POST.get("finding"):
+    if finding_id:
         finding = get_object_or_404(
             Finding.objects.select_related("visit__host_country").filter(
                 visit__in=visible_visits(request.user)
@@ -492,7 +502,11 @@ def _proposal_source(request):
 @permission_required("lessons.propose_revision", raise_exception=True)
 def propose(request):
     origin, source = _proposal_source(request)
-    initial = {"title": source.title, "rationale": getattr(source, "experience", "") or source.text}
+    if "lesson" in origin:
+        rationale = source.experience or source.description
+    else:
+        rationale = source.text
+    initial = {"title": source.title, "rationale": rationale}
     form = ProposalForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         proposal = form.save(commit=False)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from countries.models import Country
+from lessons.views import visible_lessons
 from peervisits.concurrency import StaleEditError
 from peervisits.permissions import roles_of
 
@@ -158,6 +159,7 @@ def visit_detail(request, pk):
         "may_restore": user.has_perm("visits.restore_visit", visit),
         "is_open": visit.is_open,
         "agenda_items": visit.agenda_items.select_related("responsible_actor"),
+        "lessons": visible_lessons(user).filter(related_visits=visit),
         "attachment_form": AttachmentForm()
         if visit.is_open and user.has_perm("visits.add_attachment", visit)
         else None,
