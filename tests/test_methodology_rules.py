@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from countries.models import Country
 from visits import services
-from visits.forms import CriterionForm
+from visits.forms.methodology import CriterionForm
 from visits.models import (
     ConsultationComment,
     Criterion,

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from countries.models import Actor, Country, Person
 from peervisits.concurrency import StaleEditError
-from visits.forms_visits import BudgetLineForm, EvaluationForm, VisitForm
+from visits.forms.visits import BudgetLineForm, EvaluationForm, VisitForm
 from visits.models import (
     BudgetLine,
     Delegation,

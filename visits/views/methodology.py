@@ -20,7 +20,7 @@ from peervisits.concurrency import StaleEditError
 from peervisits.permissions import roles_of
 
 from .. import services
-from ..forms import (
+from ..forms.methodology import (
     AnswerForm,
     CommentForm,
     CriterionForm,

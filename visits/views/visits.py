@@ -20,7 +20,7 @@ from .. import workflow
 from ..attachments import AttachmentForm
 from ..figures import figures_of, with_figures_data
 from ..filters import VisitFilter
-from ..forms_visits import (
+from ..forms.visits import (
     BudgetFormSet,
     ComplianceFormSet,
     DelegationFormSet,

@@ -6,8 +6,8 @@ from django.utils.translation import gettext_lazy as _
 
 from peervisits.concurrency import RevisionCheckedForm
 
-from . import services
-from .models import (
+from .. import services
+from ..models import (
     ConsultationComment,
     Criterion,
     Endorsement,

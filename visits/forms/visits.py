@@ -8,7 +8,15 @@ from django.utils.translation import gettext_lazy as _
 from countries.models import Actor, Country, Person
 from peervisits.concurrency import RevisionCheckedForm
 
-from .models import BudgetLine, ComplianceCheck, Delegation, Evaluation, Finding, Participant, Visit
+from ..models import (
+    BudgetLine,
+    ComplianceCheck,
+    Delegation,
+    Evaluation,
+    Finding,
+    Participant,
+    Visit,
+)
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
