@@ -24,14 +24,17 @@ class CountryQuerySet(models.QuerySet):
                 num_people=models.Count("actors__people", distinct=True),
             )
             .order_by(*ordering)
-            .prefetch_related(
-                models.Prefetch(
-                    "actors__memberships",
-                    queryset=Membership.objects.filter(is_focal_point=True).select_related("user"),
-                    to_attr="focal_point_memberships",
-                )
-            )
+            .prefetch_related(focal_points_prefetch("actors__memberships"))
         )
+
+
+def focal_points_prefetch(lookup="memberships"):
+    """Prefetch an actor's focal-point memberships into ``actor.focal_point_memberships``."""
+    return models.Prefetch(
+        lookup,
+        queryset=Membership.objects.filter(is_focal_point=True).select_related("user"),
+        to_attr="focal_point_memberships",
+    )
 
 
 class Country(models.Model):

@@ -1,5 +1,5 @@
 from django.contrib.messages.views import SuccessMessageMixin
-from django.db.models import Count, Prefetch
+from django.db.models import Count
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import CreateView, DetailView, ListView, UpdateView
@@ -9,16 +9,7 @@ from peervisits.mixins import PermissionRequiredMixin
 
 from .filters import ActorFilter, PersonFilter
 from .forms import ActorForm, CountryForm, PersonForm
-from .models import Actor, Country, Membership, Person
-
-
-def focal_points_prefetch():
-    return Prefetch(
-        "memberships",
-        queryset=Membership.objects.filter(is_focal_point=True).select_related("user"),
-        to_attr="focal_point_memberships",
-    )
-
+from .models import Actor, Country, Person, focal_points_prefetch
 
 # --- countries ---------------------------------------------------------------
 
