@@ -296,6 +296,32 @@ rule("lessons.import_lessons")(may_import_lessons)
 rule("lessons.propose_revision")(may_propose_revision)
 
 
+# Reports: the project team and coordinators request every report; ministry staff
+# the report of a visit their country takes part in. A job is followed by whoever
+# requested it, and by the project team.
+
+
+def may_request_report(roles, obj=None):
+    """`obj` is the visit, lesson or version reported on, or the kind of a report without one."""
+    from visits.models import Visit
+
+    if roles.is_coordinator or roles.is_project_team:
+        return True
+    if obj is None:
+        return roles.is_staff_member
+    return isinstance(obj, Visit) and takes_part(roles, obj)
+
+
+def may_view_report_job(roles, obj=None, user=None):
+    if obj is None or roles.is_project_team:
+        return bool(roles.roles)
+    return user is not None and obj.requested_by_id == user.pk
+
+
+rule("visits.request_report")(may_request_report)
+USER_RULES["visits.view_reportjob"] = may_view_report_job
+
+
 def may_use_admin(user):
     return user.is_superuser or roles_of(user).is_project_team
 

@@ -92,6 +92,8 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The embedded default: make sure the folder of the SQLite file exists.
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+    # Tests use a file too, not memory: Celery workers started by the tests share it.
+    DATABASES["default"].setdefault("TEST", {"NAME": str(VAR_DIR / "test-peervisits.sqlite3")})
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Redis, when configured, is the Celery broker, the result backend and the cache.
@@ -138,7 +140,19 @@ CELERY_BEAT_SCHEDULE = {
         "task": "visits.tasks.send_consultation_reminders",
         "schedule": timedelta(hours=1),
     },
+    "sweep-report-jobs": {
+        "task": "visits.tasks.sweep_report_jobs",
+        "schedule": timedelta(minutes=1),
+    },
 }
+
+# Reports: a render longer than REPORT_TIME_LIMIT seconds is stopped and fails;
+# a job queued for REPORT_QUEUE_GRACE seconds without a worker taking it, or
+# running past its time limit (its worker died), is dispatched again by the sweep.
+REPORT_TIME_LIMIT = env.int("REPORT_TIME_LIMIT", default=300)
+REPORT_QUEUE_GRACE = env.int("REPORT_QUEUE_GRACE", default=120)
+REPORT_MAX_ATTEMPTS = env.int("REPORT_MAX_ATTEMPTS", default=3)
+REPORT_AUTHOR = env.str("REPORT_AUTHOR", default="PeerVisits")
 
 # Authentication: django-axes first so that locked-out users never reach the
 # password check; the rules backend answers object permissions.
@@ -252,5 +266,9 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        # WeasyPrint logs every layout step at INFO; its warnings (refused resources) stay.
+        "weasyprint.progress": {"level": "WARNING"},
+    },
 }

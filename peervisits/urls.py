@@ -12,5 +12,6 @@ urlpatterns = [
     path("methodology/", include("visits.urls.methodology")),
     path("visits/", include("visits.urls.visits")),
     path("lessons/", include("lessons.urls")),
+    path("reports/", include("visits.urls.reports")),
     path("admin/", admin.site.urls),
 ]

@@ -7,6 +7,7 @@ error instead of letting tests skip.
 
 import os
 import socket
+from contextlib import contextmanager
 from urllib.parse import urlparse
 
 import pytest
@@ -135,3 +136,76 @@ def redis_url():
     if not url:
         pytest.skip("REDIS_URL is not set")  # CI=true fails before getting here
     return url
+
+
+# --- real Celery workers ---------------------------------------------------------
+
+
+@contextmanager
+def _worker_environment(kind, tmp_path, settings):
+    """The environment of worker processes on the test database, and this process's publisher."""
+    from peervisits.celery import app
+    from tests.workers import broker, filesystem_broker_options, test_database_url
+
+    env = dict(os.environ)
+    env["DATABASE_URL"] = test_database_url()
+    env["VAR_DIR"] = str(tmp_path / "var")
+    env["MEDIA_ROOT"] = str(tmp_path / "media")
+    settings.MEDIA_ROOT = env["MEDIA_ROOT"]
+    if kind == "redis":
+        url = os.environ.get("REDIS_URL")
+        if not url:
+            pytest.skip("REDIS_URL is not set")  # CI=true fails before getting here
+        publisher = broker(url, {"visibility_timeout": 3600})
+    else:
+        env.pop("REDIS_URL", None)
+        publisher = broker("filesystem://", filesystem_broker_options(env["VAR_DIR"]))
+    with publisher:
+        app.control.purge()  # messages other tests left behind are not this test's
+        yield env
+
+
+@pytest.fixture(params=["redis", "filesystem"])
+def worker_env(request, tmp_path, settings):
+    """Each test runs twice: on Redis and on kombu's filesystem broker."""
+    with _worker_environment(request.param, tmp_path, settings) as env:
+        yield env
+
+
+@pytest.fixture
+def default_worker_env(tmp_path, settings):
+    """Redis when REDIS_URL is set (production, CI), else the filesystem broker of `make run`."""
+    kind = "redis" if os.environ.get("REDIS_URL") else "filesystem"
+    with _worker_environment(kind, tmp_path, settings) as env:
+        yield env
+
+
+def _worker_starter(env, tmp_path):
+    from tests.workers import Worker
+
+    started = []
+
+    def start(concurrency=1, **extra_env):
+        log = tmp_path / f"worker-{len(started)}.log"
+        worker = Worker({**env, **extra_env}, log, concurrency).start()
+        started.append(worker)
+        return worker.wait_ready()
+
+    return start, started
+
+
+@pytest.fixture
+def start_worker(worker_env, tmp_path):
+    start, started = _worker_starter(worker_env, tmp_path)
+    yield start
+    for worker in started:
+        worker.stop()
+
+
+@pytest.fixture
+def report_worker(default_worker_env, tmp_path):
+    """One worker running for the whole test, on the default broker."""
+    start, started = _worker_starter(default_worker_env, tmp_path)
+    yield start()
+    for worker in started:
+        worker.stop()

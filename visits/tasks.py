@@ -1,6 +1,7 @@
-"""E-mails of the consultation, sent by Celery workers."""
+"""Work for Celery workers: the e-mails of the consultation and the rendering of reports."""
 
 import logging
+import random
 from datetime import timedelta
 
 from celery import shared_task
@@ -78,3 +79,43 @@ def send_consultation_reminders():
             missing = adoption_blockers(version).missing
             sent += _mail_focal_points(version, missing, "consultation_reminder")
     return sent
+
+
+# --- reports -------------------------------------------------------------------
+
+REPORT_RETRIES = 5
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=settings.REPORT_TIME_LIMIT,
+    time_limit=settings.REPORT_TIME_LIMIT + 15,
+    max_retries=REPORT_RETRIES,
+)
+def render_report(self, job_id):
+    """Render a report job to PDF; a redelivered or duplicate message does nothing."""
+    from .reports import jobs
+
+    try:
+        job = jobs.run(job_id)
+    except jobs.TransientError as exc:
+        if self.request.retries >= REPORT_RETRIES:
+            jobs.give_up(job_id, exc)
+            return None
+        # Exponential backoff with jitter: 2, 4, 8… seconds, at most five minutes.
+        countdown = min(300, 2 ** (self.request.retries + 1)) + random.uniform(0, 1)
+        logger.warning(
+            "Report job %s: transient error, retry in %.0f s: %s", job_id, countdown, exc
+        )
+        raise self.retry(exc=exc, countdown=countdown) from exc
+    return job.status if job is not None else None
+
+
+@shared_task
+def sweep_report_jobs():
+    """Beat, every minute: dispatch again the report jobs that waited or ran too long."""
+    from .reports import jobs
+
+    return jobs.sweep()

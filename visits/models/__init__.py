@@ -7,6 +7,7 @@ from .methodology import (
     Phase,
     RevisionProposal,
 )
+from .report import ReportJob
 from .visit import (
     AgendaItem,
     Attachment,
@@ -35,6 +36,7 @@ __all__ = [
     "MethodologyVersion",
     "Participant",
     "Phase",
+    "ReportJob",
     "RevisionProposal",
     "ThematicFocus",
     "Visit",
