@@ -7,6 +7,7 @@ filesystem Celery broker under ``VAR_DIR``. Production sets ``DATABASE_URL``,
 ``REDIS_URL``, ``SECRET_KEY``, ``ALLOWED_HOSTS`` and ``HTTPS=True``.
 """
 
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -93,7 +94,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The embedded default: make sure the folder of the SQLite file exists.
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     # Tests use a file too, not memory: Celery workers started by the tests share it.
-    DATABASES["default"].setdefault("TEST", {"NAME": str(VAR_DIR / "test-peervisits.sqlite3")})
+    # One per test run, so that two runs side by side do not recreate each other's.
+    DATABASES["default"].setdefault(
+        "TEST", {"NAME": str(VAR_DIR / f"test-peervisits-{os.getpid()}.sqlite3")}
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Redis, when configured, is the Celery broker, the result backend and the cache.

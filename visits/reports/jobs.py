@@ -26,6 +26,7 @@ from django.db.models import F, Q
 from django.http import Http404
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from peervisits.pdf import render_pdf
 
@@ -203,22 +204,26 @@ def run(job_id):
     if job is None:
         logger.info("Report job %s: nothing to do (finished, or another worker has it)", job_id)
         return None
-    if job.attempts > settings.REPORT_MAX_ATTEMPTS:
-        fail(
-            job,
-            _("The report could not be produced after %(count)s attempts. Try again later.")
-            % {"count": settings.REPORT_MAX_ATTEMPTS},
-            "attempts exhausted: the workers stopped while rendering",
-        )
-        return job
-    report = definition(job.kind)
+    # The job's messages are in the language of its report, which the user chose.
+    with translation.override(job.language):
+        if job.attempts > settings.REPORT_MAX_ATTEMPTS:
+            fail(
+                job,
+                _("The report could not be produced after %(count)s attempts. Try again later.")
+                % {"count": settings.REPORT_MAX_ATTEMPTS},
+                "attempts exhausted: the workers stopped while rendering",
+            )
+            return job
+        return _render(job, definition(job.kind))
+
+
+def _render(job, report):
     started = time.perf_counter()
     try:
-        with translation.override(job.language):
-            obj = report.target(None, job.target_id)
-            html = report.render_html(obj, job.language)
-            _progress(job, 30)
-            pdf = render_pdf(html, on_layout_done=lambda: _progress(job, 70))
+        obj = report.target(None, job.target_id)
+        html = report.render_html(obj, job.language)
+        _progress(job, 30)
+        pdf = render_pdf(html, on_layout_done=lambda: _progress(job, 70))
         _progress(job, 90)
         name = f"reports/{job.pk}/{job.download_name}"
         # A worker that died after writing left this name behind: replace it, never add a copy.
@@ -226,13 +231,14 @@ def run(job_id):
             default_storage.delete(name)
         saved = default_storage.save(name, ContentFile(pdf.data))
     except SoftTimeLimitExceeded:
-        logger.error("Report job %s stopped after %s seconds", job.pk, settings.REPORT_TIME_LIMIT)
-        fail(
-            job,
-            _("The report took longer than %(seconds)s seconds to produce and was stopped.")
-            % {"seconds": settings.REPORT_TIME_LIMIT},
-            "soft time limit exceeded",
-        )
+        limit = settings.REPORT_TIME_LIMIT
+        logger.error("Report job %s stopped after %s seconds", job.pk, limit)
+        message = ngettext(
+            "The report took longer than %(seconds)s second to produce and was stopped.",
+            "The report took longer than %(seconds)s seconds to produce and was stopped.",
+            limit,
+        ) % {"seconds": limit}
+        fail(job, message, "soft time limit exceeded")
         return job
     except (OSError, OperationalError, InterfaceError) as exc:
         release(job)
@@ -270,11 +276,13 @@ def run(job_id):
 
 def give_up(job_id, exc):
     """A transient problem outlasted the retries: fail with a clear message."""
+    job = ReportJob.objects.filter(pk=job_id).first()
+    if job is None:
+        return
+    with translation.override(job.language):
+        message = _("A temporary problem stopped the report several times. Try again later.")
     ReportJob.objects.filter(pk=job_id).exclude(status=Status.DONE).update(
-        status=Status.FAILED,
-        error=_("A temporary problem stopped the report several times. Try again later."),
-        error_detail=str(exc),
-        finished_at=timezone.now(),
+        status=Status.FAILED, error=message, error_detail=str(exc), finished_at=timezone.now()
     )
 
 
