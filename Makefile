@@ -49,5 +49,9 @@ lint: $(BIN)/.installed
 test: $(BIN)/.installed assets compilemessages lint
 	$(BIN)/pytest
 
+# Benchmarks on generated data in a throw-away database: a table and benchmarks/results/latest.json.
+bench: $(BIN)/.installed assets compilemessages
+	$(BIN)/python -m benchmarks.run
+
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) var
