@@ -11,6 +11,7 @@ folders, no large ``data:`` payloads.
 import base64
 import binascii
 import logging
+import mimetypes
 import re
 import time
 from dataclasses import dataclass
@@ -83,7 +84,8 @@ class StaticOnlyFetcher(URLFetcher):
         path = Path(url2pathname(unquote(parts.path))).resolve()
         if not any(path.is_relative_to(root) for root in static_roots()) or not path.is_file():
             raise RefusedResource(f"not a static file: {url[:200]!r}")
-        return URLFetcherResponse(path.as_uri(), path.read_bytes())
+        content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return URLFetcherResponse(path.as_uri(), path.read_bytes(), {"Content-Type": content_type})
 
     def _small_image(self, url):
         match = DATA_URL.match(url)

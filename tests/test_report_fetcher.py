@@ -81,7 +81,8 @@ h1::after {{ content: url("{here}/after.png"); }}
 <img src="file://127.0.0.1{secret}" alt="">
 <img src="data:text/html;base64,{base64.b64encode(b"<script>alert(1)</script>").decode()}" alt="">
 <img src="data:image/png;base64,{big_image}" alt="">
-<img src="data:image/svg+xml,<svg xmlns='http://www.w3.org/2000/svg'><image href='{here}/in-svg-data.png'/></svg>" alt="">
+<img src="data:image/svg+xml,<svg xmlns='http://www.w3.org/2000/svg'>\
+<image href='{here}/in-svg-data.png'/></svg>" alt="">
 <object data="file://{secret}"></object>
 <embed src="{here}/embedded.png">
 <iframe src="file://{secret}"></iframe>
@@ -132,8 +133,8 @@ def test_static_files_and_small_images_are_served():
     assert png.read().startswith(b"\x89PNG")
     pdf = render_pdf(
         '<html lang="en"><head><title>t</title><link rel="stylesheet" href="css/report.css">'
-        f'</head><body><img src="img/favicon.svg" alt=""><img src="data:image/png;base64,{TINY_PNG}"'
-        ' alt=""><p>Fine</p></body></html>'
+        '</head><body><img src="img/favicon.svg" alt="">'
+        f'<img src="data:image/png;base64,{TINY_PNG}" alt=""><p>Fine</p></body></html>'
     )
     assert pdf.refused == []
 

@@ -331,7 +331,8 @@ class Finding(RevisionedModel):
     delegation = models.ForeignKey(
         Delegation,
         verbose_name=_("written by"),
-        on_delete=models.PROTECT,
+        # A delegation with findings stays; deleting the whole visit takes both.
+        on_delete=models.RESTRICT,
         related_name="findings",
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)

@@ -6,6 +6,7 @@ geometry that ``visits/reports/bar_chart.html`` writes out. Labels stay plain
 text here; the template escapes them. No script, no external resource.
 """
 
+import math
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -88,20 +89,38 @@ def _number(value, decimals):
     return number_format(round(Decimal(str(value)), decimals), decimals)
 
 
-def _ticks(maximum, minimum, plot_x, plot_width, decimals=0, steps=4):
+def nice_step(span, max_ticks=5):
+    """A round step (1, 2 or 5 times a power of ten) giving at most `max_ticks` intervals."""
+    raw = span / max_ticks if span > 0 else 1
+    magnitude = 10 ** math.floor(math.log10(raw))
+    for multiple in (1, 2, 5, 10):
+        if multiple * magnitude >= raw:
+            return multiple * magnitude
+    return 10 * magnitude  # pragma: no cover
+
+
+def _ticks(maximum, minimum, step, plot_x, plot_width):
+    ticks, i = [], 0
     span = (maximum - minimum) or 1
-    ticks = []
-    for i in range(steps + 1):
-        value = minimum + span * i / steps
-        ticks.append(Tick(x=round(plot_x + plot_width * i / steps, 1), text=_number(value, 0)))
+    decimals = 0 if float(step).is_integer() else 1
+    while minimum + i * step <= maximum + 1e-9:
+        value = minimum + i * step
+        x = round(plot_x + plot_width * (value - minimum) / span, 1)
+        ticks.append(Tick(x=x, text=_number(value, decimals)))
+        i += 1
     return ticks
 
 
 def bar_chart(chart_id, title, items, *, max_value=None, min_value=0, decimals=0, suffix=""):
     """A horizontal bar chart of ``[(label, value)]``; values at or above ``min_value``."""
     items = [(label, float(value or 0)) for label, value in items]
-    maximum = max_value if max_value is not None else max([v for _l, v in items] + [1])
-    maximum = max(maximum, min_value + 1e-9)
+    if max_value is not None:
+        maximum = max_value
+        step = nice_step(maximum - min_value)
+    else:
+        largest = max([v for _l, v in items] + [min_value + 1])
+        step = max(nice_step(largest - min_value), 1 if decimals == 0 else 0)
+        maximum = min_value + math.ceil((largest - min_value) / step) * step
     plot_x, plot_width = LABEL_WIDTH, WIDTH - LABEL_WIDTH - VALUE_WIDTH
     bars = []
     for i, (label, value) in enumerate(items):
@@ -125,7 +144,7 @@ def bar_chart(chart_id, title, items, *, max_value=None, min_value=0, decimals=0
         width=WIDTH,
         height=int(axis_y + AXIS_HEIGHT),
         bars=bars,
-        ticks=_ticks(maximum, min_value, plot_x, plot_width),
+        ticks=_ticks(maximum, min_value, step, plot_x, plot_width),
         axis_y=axis_y,
     )
 
@@ -160,9 +179,7 @@ def stacked_chart(chart_id, title, series, rows):
             )
         )
     axis_y = TOP + len(rows) * ROW_HEIGHT
-    ticks = [
-        Tick(x=round(plot_x + plot_width * i / 4, 1), text=f"{25 * i}%") for i in range(5)
-    ]
+    ticks = [Tick(x=round(plot_x + plot_width * i / 4, 1), text=f"{25 * i}%") for i in range(5)]
     legend_y = axis_y + AXIS_HEIGHT + 4
     legend, x, y = [], 0, legend_y
     for name, colour in zip(series, colours, strict=True):

@@ -87,7 +87,8 @@ def request_report(user, kind, target_id=None, language=None):
         kind=kind, target_id=target_pk, language=language, input_hash=digest
     )
     done = identical.filter(status=Status.DONE).exclude(file="").order_by("-finished_at").first()
-    if done is not None:
+    # A file lost from storage (a restored backup, a cleaned bucket) is rendered again.
+    if done is not None and default_storage.exists(done.file.name):
         if done.requested_by_id == user.pk:
             return done
         return ReportJob.objects.create(

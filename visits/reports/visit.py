@@ -7,6 +7,7 @@ from django.db.models import Prefetch
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
+from countries.models import Actor
 from lessons.models import Lesson
 
 from ..figures import figures_of
@@ -51,15 +52,17 @@ def _visit(pk):
     return (
         Visit.objects.select_related("host_country", "methodology_version")
         .prefetch_related(
-            "host_actors",
+            Prefetch("host_actors", queryset=Actor.objects.order_by("name", "pk")),
             "budget_lines",
             Prefetch(
                 "delegations",
                 queryset=Delegation.objects.select_related("country").prefetch_related(
-                    "actors",
+                    Prefetch("actors", queryset=Actor.objects.order_by("name", "pk")),
                     Prefetch(
                         "participants",
-                        queryset=Participant.objects.select_related("person__actor"),
+                        queryset=Participant.objects.select_related("person__actor").order_by(
+                            "person__name", "pk"
+                        ),
                     ),
                 ),
             ),
@@ -120,15 +123,14 @@ def evaluation_results(evaluations):
     for name in Evaluation.DIMENSIONS:
         label = capfirst(Evaluation._meta.get_field(name).verbose_name)
         values = [getattr(e, name) for e in evaluations]
-        average = (
-            (Decimal(sum(values)) / len(values)).quantize(Decimal("0.1")) if values else None
-        )
+        average = (Decimal(sum(values)) / len(values)).quantize(Decimal("0.1")) if values else None
         averages.append((label, average))
     chart = charts.bar_chart(
         "chart-evaluation",
         _("Average rating per dimension, on a scale from 1 to 5"),
         [(label, average or 0) for label, average in averages],
         max_value=5,
+        min_value=1,
         decimals=1,
     )
     return averages, chart
@@ -156,7 +158,9 @@ def budget_rows(lines):
 def context(visit):
     visit = _visit(visit.pk)
     delegations = list(visit.delegations.all())
-    agenda = list(visit.agenda_items.select_related("responsible_actor"))
+    agenda = list(
+        visit.agenda_items.select_related("responsible_actor").order_by("day", "start_time", "pk")
+    )
     findings = list(
         Finding.objects.filter(visit=visit).select_related(
             "delegation__country", "addressee", "criterion"
@@ -164,12 +168,12 @@ def context(visit):
     )
     checks = list(ComplianceCheck.objects.filter(visit=visit).select_related("criterion"))
     criteria = list(
-        Criterion.objects.filter(version_id=visit.methodology_version_id).order_by(
-            "order", "code"
-        )
+        Criterion.objects.filter(version_id=visit.methodology_version_id).order_by("order", "code")
     )
     evaluations = list(
-        Evaluation.objects.filter(visit=visit).select_related("participant__delegation__country")
+        Evaluation.objects.filter(visit=visit)
+        .select_related("participant__delegation__country")
+        .order_by("participant__delegation__country__code", "participant__person__name", "pk")
     )
     lessons = list(
         Lesson.objects.filter(related_visits=visit, status=Lesson.Status.PUBLISHED)

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
@@ -70,7 +71,7 @@ def job_state(job):
     return {
         "id": job.pk,
         "status": job.status,
-        "status_display": job.get_status_display(),
+        "status_display": capfirst(job.get_status_display()),
         "progress": job.progress,
         "error": job.error,
         "download_url": reverse("reports:job_download", args=[job.pk]) if job.is_done else None,
