@@ -64,6 +64,7 @@ class ReportJob(models.Model):
         verbose_name = _("report job")
         verbose_name_plural = _("report jobs")
         ordering = ["-queued_at", "-pk"]
+        permissions = [("request_report", _("Can request reports"))]
         indexes = [
             models.Index(
                 fields=["kind", "target_id", "language", "input_hash", "status"],
