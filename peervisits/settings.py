@@ -191,6 +191,7 @@ LANGUAGES = [
     ("pt", _("Portuguese")),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["peervisits.formats"]
 TIME_ZONE = env.str("TIME_ZONE", default="America/Asuncion")
 USE_I18N = True
 USE_TZ = True
