@@ -6,7 +6,7 @@ PORT ?= 8000
 MANAGE := $(BIN)/python manage.py
 VENDOR := static/vendor
 
-.PHONY: run test lint check assets messages compilemessages demo bench clean
+.PHONY: run test lint check assets messages compilemessages demo bench docs-screenshots clean
 
 # Python packages: reinstalled only when pyproject.toml changes.
 $(BIN)/.installed: pyproject.toml
@@ -50,8 +50,16 @@ test: $(BIN)/.installed assets compilemessages lint
 	$(BIN)/pytest
 
 # Benchmarks on generated data in a throw-away database: a table and benchmarks/results/latest.json.
-bench: $(BIN)/.installed assets compilemessages
+$(BIN)/.bench-installed: pyproject.toml $(BIN)/.installed
+	$(BIN)/pip install --quiet '.[dev,bench]'
+	touch $@
+
+bench: $(BIN)/.bench-installed assets compilemessages
 	$(BIN)/python -m benchmarks.run
+
+# The user guide's pictures (docs/img/*.png), taken by the browser journeys.
+docs-screenshots: $(BIN)/.installed assets compilemessages
+	DOCS_SCREENSHOTS=1 $(BIN)/pytest tests/browser/test_journeys.py
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) var
