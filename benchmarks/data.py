@@ -167,3 +167,72 @@ def make_visits(count, first_number=1000):
         )
         for n in range(count)
     ]
+
+
+def make_actors(total):
+    """Actors up to `total`, of every kind, in the partner countries."""
+    countries = list(Country.objects.filter(code__in=PARTNERS).order_by("code"))
+    kinds = list(Actor.Kind)
+    missing = total - Actor.objects.count()
+    Actor.objects.bulk_create(
+        Actor(
+            name=f"Red de cuidados {n}",
+            kind=kinds[n % len(kinds)],
+            country=countries[n % len(countries)],
+        )
+        for n in range(max(0, missing))
+    )
+
+
+def make_versions(total):
+    """Methodology versions up to `total`: each consulted, agreed by every partner, adopted."""
+    from django.db import transaction
+
+    from countries.models import Membership
+    from visits import services
+    from visits.models import Endorsement
+
+    coordinator = get_user_model().objects.get(username="coordinator")
+    while MethodologyVersion.objects.count() < total:
+        with transaction.atomic():
+            current = MethodologyVersion.objects.in_progress().first()
+            if current is None:
+                services.draft_new_version(coordinator)
+                continue
+            if current.status == MethodologyVersion.Status.DRAFT:
+                services.open_consultation(current, coordinator, date.today() + timedelta(days=14))
+                current.refresh_from_db()
+            answers = {e.country_id: e for e in current.current_endorsements()}
+            for country in services.partner_countries():
+                focal = Membership.objects.get(is_focal_point=True, actor__country=country).user
+                previous = answers.get(country.pk)
+                services.answer_consultation(
+                    current, country, focal, Endorsement.Answer.AGREE,
+                    expected_revision=previous.revision if previous else 0,
+                )  # fmt: skip
+            services.adopt(current, coordinator)
+
+
+def make_lessons(total):
+    """Published lessons up to `total`, indexed for search, in three languages."""
+    from lessons import search
+    from lessons.models import Lesson, Phase
+
+    rng = random.Random(7)
+    phases = list(Phase.objects.all()) or [None]
+    missing = total - Lesson.objects.count()
+    lessons = Lesson.objects.bulk_create(
+        Lesson(
+            title=f"Lección {n}: {_text(rng, 6)}",
+            knowledge_type=rng.choice(list(Lesson._meta.get_field("knowledge_type").choices))[0],
+            phase=phases[n % len(phases)],
+            language=["es", "pt", "en"][n % 3],
+            description=_text(rng, 120),
+            experience=_text(rng, 80),
+            impacts=[_text(rng, 8) for _ in range(3)],
+            keywords=[rng.choice(WORDS) for _ in range(3)],
+            status=Lesson.Status.PUBLISHED,
+        )
+        for n in range(max(0, missing))
+    )
+    search.index([lesson.pk for lesson in lessons])
