@@ -240,8 +240,7 @@ def test_pages_in_spanish(client, budgeted, staff_py):
     assert "6 de mayo de 2024 – 8 de mayo de 2024" in detail
     assert "martes, 7 de mayo de 2024" in detail
     assert "14:00–16:30 · Workshop" in detail
-    assert "Viajes 12 345,50 9 876,25 USD" in detail
-    assert "12\xa0345,50" in response.content.decode()  # grouped by non-breaking spaces
+    assert "Viajes 12.345,50 9.876,25 USD" in detail  # as the partner ministries write them
     assert "06/05/2024 – 08/05/2024" in text(client.get(LIST, headers=spanish))
 
 
