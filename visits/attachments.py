@@ -150,6 +150,23 @@ def _ooxml_package_has(upload, folder):
     return "[Content_Types].xml" in names and any(name.startswith(folder) for name in names)
 
 
+# A zip package (Office Open XML, OpenDocument) may expand to at most this many times the
+# largest file accepted: more is a "zip bomb", built to exhaust whoever opens it.
+MAX_EXPANSION = 10
+
+
+def _expanded_size(upload):
+    """What the members of a zip upload add up to once expanded (None: not a zip)."""
+    try:
+        upload.seek(0)
+        with zipfile.ZipFile(upload) as package:
+            return sum(member.file_size for member in package.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return None
+    finally:
+        upload.seek(0)
+
+
 def detect_type(upload):
     """What the content of the upload is, according to libmagic (a MIME type)."""
     return magic.from_buffer(_read(upload, SNIFF_BYTES), mime=True)
@@ -200,6 +217,13 @@ def check_upload(upload):
                 "Accepted types: %(types)s."
             ) % {"types": accepted_types_text()}
         raise ValidationError(message, code="type_not_allowed")
+    expanded = _expanded_size(upload)
+    if expanded is not None and expanded > MAX_EXPANSION * limit:
+        message = gettext(
+            "The file is a compressed package that would expand to %(size)s MB, far more "
+            "than a document of at most %(limit)s MB holds, so it is not accepted."
+        ) % {"size": floatformat(expanded / (1024 * 1024), 0), "limit": max_megabytes()}
+        raise ValidationError(message, code="too_big_expanded")
     detected = detect_type(upload)
     if not content_matches(upload, file_type, detected):
         actual = _type_of_content(detected)
