@@ -19,14 +19,17 @@ def main():
     media = tempfile.TemporaryDirectory(prefix="peervisits-bench-")
     os.environ["MEDIA_ROOT"] = media.name
     django.setup()
-    from django.test.utils import setup_databases, setup_test_environment, teardown_databases
+    from django.conf import settings
+    from django.test.utils import setup_databases, teardown_databases
 
     from benchmarks.results import LATEST, table, write
     from peervisits.celery import app
 
     # Jobs are run in this process; the messages of their dispatch go nowhere.
     app.conf.broker_url = "memory://"
-    setup_test_environment()
+    # Not setup_test_environment(): its instrumented template rendering would slow the pages.
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     databases = setup_databases(verbosity=0, interactive=False)
     try:
         results = measure()
