@@ -349,7 +349,7 @@ NO_STORED_TEXT = {
     "CountryForm": "a country code and a role, both choices",
     "DelegationForm": "choices",
     "ImportForm": "a file: the uploads' tests",
-    "TransitionNoteForm": "the reason of a return or cancellation of a visit: not yet covered",
+    "TransitionNoteForm": "the reason of a return or cancellation: test_transition_notes_…",
 }
 
 
@@ -389,6 +389,20 @@ def assert_escaped(response, payload, where):
     if payload == PAYLOADS["template"]:
         assert "{{ 7*7 }}" in content or "{{ 7*7 }}".replace(" ", "&nbsp;") in content, where
     return content
+
+
+@pytest.mark.parametrize("payload", list(PAYLOADS.values()), ids=list(PAYLOADS))
+def test_transition_notes_are_escaped(client, world, payload):
+    """The coordinator's reason for cancelling a visit, shown on the visit's page."""
+    from visits.models import Visit
+
+    visit = world["visit"]
+    Visit.objects.filter(pk=visit.pk).update(status=Visit.Status.PLANNED)
+    sign_in(client, "coordinator")
+    client.post(reverse("visits:transition", args=[visit.pk, "cancel"]), {"note": payload})
+    visit.refresh_from_db()
+    assert visit.status == Visit.Status.CANCELLED and visit.cancel_reason == payload.strip()
+    assert_escaped(client.get(visit.get_absolute_url()), payload, "cancelled visit page")
 
 
 @pytest.mark.parametrize("payload", list(PAYLOADS.values()), ids=list(PAYLOADS))
