@@ -3,12 +3,10 @@
 import os
 import subprocess
 import sys
-import uuid
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.workers import ROOT, Worker
 
 # Sends the health task and waits for the worker's answer, as a separate process
 # so that it configures Celery from the environment like the web app does.
@@ -21,28 +19,8 @@ SEND_PING = (
 pytestmark = pytest.mark.celery_worker
 
 
-def run_ping_through_worker(env):
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "peervisits",
-            "worker",
-            "--pool=solo",
-            "--without-gossip",
-            "--without-mingle",
-            "--loglevel=INFO",
-            "--hostname",
-            f"test-{uuid.uuid4().hex[:8]}@%h",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+def run_ping_through_worker(env, log):
+    worker = Worker(env, log).start().wait_ready()
     try:
         sender = subprocess.run(
             [sys.executable, "-c", SEND_PING],
@@ -53,8 +31,8 @@ def run_ping_through_worker(env):
             timeout=90,
         )
     finally:
-        worker.terminate()
-        worker_log, _ = worker.communicate(timeout=30)
+        worker.stop()
+    worker_log = worker.output()
     assert sender.stdout.strip() == "PONG", sender.stderr + worker_log
     assert "peervisits.tasks.ping" in worker_log
     assert "succeeded" in worker_log
@@ -63,12 +41,12 @@ def run_ping_through_worker(env):
 def test_worker_runs_a_task_through_the_filesystem_broker(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
     env["VAR_DIR"] = str(tmp_path)
-    run_ping_through_worker(env)
+    run_ping_through_worker(env, tmp_path / "worker.log")
     # The messages went through files under VAR_DIR, not anywhere else.
     assert (tmp_path / "celery" / "queue").is_dir()
 
 
 def test_worker_runs_a_task_through_redis(redis_url, tmp_path):
     env = {**os.environ, "REDIS_URL": redis_url, "VAR_DIR": str(tmp_path)}
-    run_ping_through_worker(env)
+    run_ping_through_worker(env, tmp_path / "worker.log")
     assert not (tmp_path / "celery").exists()

@@ -56,16 +56,6 @@ def lease():
     return timedelta(seconds=settings.REPORT_TIME_LIMIT + 30)
 
 
-def visible_jobs(user):
-    """The jobs a user may follow: their own; every job for the project team."""
-    from peervisits.permissions import roles_of
-
-    jobs = ReportJob.objects.select_related("requested_by")
-    if user.is_superuser or roles_of(user).is_project_team:
-        return jobs
-    return jobs.filter(requested_by=user)
-
-
 # --- in the web request ------------------------------------------------------
 
 

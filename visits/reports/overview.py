@@ -70,7 +70,7 @@ def visits_table(visits):
         years.add(year)
         hosts[visit.host_country_id] = visit.host_country
         counts[(visit.host_country_id, year)] += 1
-    ordered_years = sorted(y for y in years if y is not None) + ([None] if None in years else [])
+    ordered_years = _chronological(years)
     rows = []
     for country_id, country in sorted(hosts.items(), key=lambda item: str(item[1])):
         per_year = [counts[(country_id, year)] for year in ordered_years]
@@ -79,20 +79,30 @@ def visits_table(visits):
     return ordered_years, rows, totals
 
 
-def adherence(visit_ids):
-    """[(year, {status: count}, assessed, shares)] from one aggregate query."""
+def _chronological(years):
+    """Years in order, with visits that have no date last."""
+    return sorted(years, key=lambda year: (year is None, year or 0))
+
+
+def _counts_by_year(queryset, field):
+    """{year of the visit: Counter of `field`'s values}, from one grouped query."""
     rows = (
-        ComplianceCheck.objects.filter(visit_id__in=visit_ids)
-        .annotate(year=ExtractYear("visit__start_date"))
-        .values("year", "status")
+        queryset.annotate(year=ExtractYear("visit__start_date"))
+        .values("year", field)
         .annotate(n=Count("pk"))
         .order_by()
     )
     by_year = defaultdict(Counter)
     for row in rows:
-        by_year[row["year"]][row["status"]] += row["n"]
+        by_year[row["year"]][row[field]] += row["n"]
+    return by_year
+
+
+def adherence(visit_ids):
+    """[(year, {status: count}, assessed, shares)] from one aggregate query."""
+    by_year = _counts_by_year(ComplianceCheck.objects.filter(visit_id__in=visit_ids), "status")
     result = []
-    for year in sorted(by_year, key=lambda y: (y is None, y or 0)):
+    for year in _chronological(by_year):
         counts = by_year[year]
         assessed = sum(counts[s] for s in ADHERENCE)
         result.append(
@@ -109,20 +119,14 @@ def adherence(visit_ids):
 
 def follow_up(visit_ids):
     """[(year, [count per follow-up status], total)] from one aggregate query."""
-    rows = (
-        Finding.objects.filter(visit_id__in=visit_ids, kind=Finding.Kind.RECOMMENDATION)
-        .annotate(year=ExtractYear("visit__start_date"))
-        .values("year", "follow_up_status")
-        .annotate(n=Count("pk"))
-        .order_by()
+    recommendations = Finding.objects.filter(
+        visit_id__in=visit_ids, kind=Finding.Kind.RECOMMENDATION
     )
-    by_year = defaultdict(Counter)
-    for row in rows:
-        by_year[row["year"]][row["follow_up_status"]] += row["n"]
+    by_year = _counts_by_year(recommendations, "follow_up_status")
     statuses = [value for value, _label in Finding.FollowUp.choices]
     return [
         (year, [by_year[year][s] for s in statuses], sum(by_year[year].values()))
-        for year in sorted(by_year, key=lambda y: (y is None, y or 0))
+        for year in _chronological(by_year)
     ]
 
 
@@ -174,8 +178,7 @@ def context(obj=None):
     per_year, figures = yearly_figures(visit_ids, years_of)
     figures.visits = len(visits)
     yearly_figures_rows = [
-        (_year_label(year), per_year[year])
-        for year in sorted(set(years_of.values()), key=lambda y: (y is None, y or 0))
+        (_year_label(year), per_year[year]) for year in _chronological(set(years_of.values()))
     ]
 
     adherence_rows = adherence(visit_ids)

@@ -61,7 +61,8 @@ def job_list(request):
 
 
 def _get_job(request, pk):
-    job = get_object_or_404(report_jobs.visible_jobs(request.user), pk=pk)
+    """The job, if the user may follow it (peervisits.permissions decides); 404 otherwise."""
+    job = get_object_or_404(ReportJob, pk=pk)
     if not request.user.has_perm("visits.view_reportjob", job):
         raise Http404
     return job
