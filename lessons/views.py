@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from countries.models import Actor, Country
 from peervisits.concurrency import StaleEditError
+from peervisits.pagecache import cached_page
 from peervisits.permissions import roles_of
 from visits.views.common import visible_visits
 
@@ -151,6 +152,7 @@ def _facets(lessons):
     }
 
 
+@cached_page
 def lesson_list(request):
     query = request.GET.get("q", "")
     lessons, active = _filtered(request, visible_lessons(request.user))

@@ -61,6 +61,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "peervisits.pagecache.BumpOnWriteMiddleware",
     # Last, so that it sees the outcome of authentication.
     "axes.middleware.AxesMiddleware",
 ]
@@ -112,6 +113,10 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Reading pages stay rendered in the cache for this many seconds at most, for the
+# session that asked, until the next write (peervisits/pagecache.py); 0 turns it off.
+PAGE_CACHE_TIMEOUT = env.int("PAGE_CACHE_TIMEOUT", default=600)
 
 # Celery (read by peervisits/celery.py through the CELERY_ namespace).
 CELERY_BROKER_DIR = VAR_DIR / "celery"

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from countries.models import Country
 from peervisits.concurrency import StaleEditError
+from peervisits.pagecache import cached_page
 from peervisits.permissions import roles_of
 
 from .. import services
@@ -61,6 +62,7 @@ def _refused(request, error, version):
 
 @login_required
 @permission_required("visits.view_methodologyversion", raise_exception=True)
+@cached_page
 def adopted_methodology(request):
     version = services.adopted_version()
     criteria = version.criteria.all() if version else []

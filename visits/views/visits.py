@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from countries.models import Country
 from lessons.views import visible_lessons
 from peervisits.concurrency import StaleEditError
+from peervisits.pagecache import cached_page, cached_response
 from peervisits.permissions import roles_of
 
 from .. import workflow
@@ -46,6 +47,7 @@ VISITS_PER_PAGE = 25
 
 @login_required
 @permission_required("visits.view_visit", raise_exception=True)
+@cached_page
 def visit_list(request):
     visits = (
         visible_visits(request.user)
@@ -127,6 +129,12 @@ def _detail_queryset():
 @login_required
 @permission_required("visits.view_visit", raise_exception=True)
 def visit_detail(request, pk):
+    # Checked on every request, before a page kept in the cache is served.
+    get_object_or_404(visible_visits(request.user).only("pk"), pk=pk)
+    return cached_response(request, lambda: _visit_detail_page(request, pk))
+
+
+def _visit_detail_page(request, pk):
     visit = get_object_or_404(
         _detail_queryset().filter(pk__in=visible_visits(request.user).values("pk")), pk=pk
     )

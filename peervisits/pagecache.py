@@ -1,0 +1,132 @@
+"""
+Reading pages (visit list and detail, lesson search, the methodology) kept
+rendered in the cache for the session that asked for them, until anything is
+written: the same session asking again for the same page, in the same language,
+gets it without the queries and the template rendering.
+
+Every key holds a *generation*, one value for the whole site; a write replaces
+it, which retires every page at once. Writes are seen twice, so that none is
+missed: every POST (or other unsafe request) once its view has returned, which
+covers bulk and queryset updates; and every model signal, which covers Celery
+tasks, commands and the shell. A signal inside a transaction bumps again when
+the transaction commits: a page rendered before the commit shows the old data.
+
+Permissions are still checked by each view on every request, before it asks
+for its page. The key also holds the CSRF cookie (the page's forms carry a token
+made from it) and today's date (pages say what is late or upcoming).
+"""
+
+import functools
+import hashlib
+import uuid
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.cache import cache
+from django.db import DEFAULT_DB_ALIAS, transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
+from django.utils import timezone, translation
+
+GENERATION_KEY = "pagecache:generation"
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS", "TRACE")
+# Writes that change no page: sign-ins, sessions and login-failure records.
+IGNORED_MODELS = {
+    "sessions.session",
+    "axes.accessattempt",
+    "axes.accesslog",
+    "axes.accessfailurelog",
+}
+
+
+def generation():
+    value = cache.get(GENERATION_KEY)
+    if value is None:
+        value = uuid.uuid4().hex
+        if not cache.add(GENERATION_KEY, value, None):  # another process was first
+            value = cache.get(GENERATION_KEY, value)
+    return value
+
+
+def bump():
+    """Retire every cached page."""
+    cache.set(GENERATION_KEY, uuid.uuid4().hex, None)
+
+
+def _key(request):
+    """The page's key, or None when the page must not be cached for this request."""
+    timeout = settings.PAGE_CACHE_TIMEOUT
+    csrf_secret = request.META.get("CSRF_COOKIE")
+    session_key = getattr(request, "session", None) and request.session.session_key
+    if not (timeout and request.method == "GET" and csrf_secret and session_key):
+        return None
+    if not request.user.is_authenticated:
+        return None  # also proves the session is still valid
+    if len(messages.get_messages(request)):
+        return None  # the messages are shown once, by a rendering
+    parts = [
+        session_key,
+        csrf_secret,
+        translation.get_language() or "",
+        str(timezone.localdate()),
+        request.get_full_path(),
+    ]
+    digest = hashlib.sha256("\0".join(parts).encode()).hexdigest()
+    return f"pagecache:{generation()}:{digest}"
+
+
+def cached_response(request, render):
+    """``render()``'s response, or the one it gave this session for the same page since
+    the last write. Call it once the request's permissions are checked."""
+    key = _key(request)
+    if key is None:
+        return render()
+    cached = cache.get(key)
+    if cached is not None:
+        content, content_type = cached
+        get_token(request)  # keeps the CSRF cookie fresh, as the rendering does
+        return HttpResponse(content, content_type=content_type)
+    response = render()
+    if response.status_code == 200 and not response.streaming and not response.cookies:
+        page = (response.content, response["Content-Type"])
+        cache.set(key, page, settings.PAGE_CACHE_TIMEOUT)
+    return response
+
+
+def cached_page(view):
+    """The view's pages through cached_response(); put it under the decorators
+    that check permissions."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        return cached_response(request, lambda: view(request, *args, **kwargs))
+
+    return wrapper
+
+
+class BumpOnWriteMiddleware:
+    """Every unsafe request may have written (bulk and queryset updates send no
+    signal): the pages are retired once its view has returned, and committed."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.method not in SAFE_METHODS:
+            bump()
+        return response
+
+
+def _model_written(sender, using=DEFAULT_DB_ALIAS, **kwargs):
+    if sender._meta.label_lower in IGNORED_MODELS:
+        return
+    bump()
+    if transaction.get_connection(using).in_atomic_block:
+        transaction.on_commit(bump, using=using)
+
+
+def connect_signals():
+    for signal in (post_save, post_delete, m2m_changed):
+        signal.connect(_model_written, dispatch_uid=f"pagecache-{id(signal)}")
