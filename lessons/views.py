@@ -77,6 +77,10 @@ def _param(request, name):
     return request.GET.get(name, "").replace("\x00", "").strip()
 
 
+# Facets over many-to-many relations: filtering by them can list a lesson twice.
+MULTI_VALUED = {"country", "sdg", "value", "actor", "actor_kind", "visit"}
+
+
 def _filtered(request, lessons):
     active = {}
     for param, lookup in FILTERS.items():
@@ -92,7 +96,8 @@ def _filtered(request, lessons):
         # JSON containment would be exact; the keyword list is small, match it as text.
         lessons = lessons.filter(json_list_contains("keywords", keyword))
         active["keyword"] = keyword
-    return lessons.distinct(), active
+    # DISTINCT only where needed: over thousands of matches it makes counting them slow.
+    return (lessons.distinct() if MULTI_VALUED & active.keys() else lessons), active
 
 
 def _facets(lessons):
