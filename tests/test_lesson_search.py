@@ -385,3 +385,16 @@ def test_an_imported_lesson_is_found_at_once(shipped):
     shipped.refresh_from_db()
     assert shipped.search_vector
     assert found("methodologies") == [TITLE]
+
+
+def test_a_lesson_of_two_matching_actors_is_listed_once(client, demo):
+    """Filtering by a many-to-many facet joins a row per match; the page lists the lesson
+    once and counts it once."""
+    from countries.models import Actor
+
+    shared = lesson("Shared interpretation")
+    shared.actors.set(Actor.objects.filter(kind=Actor.Kind.GOVERNMENT)[:2])
+    assert shared.actors.count() == 2
+    response = client.get("/lessons/", {"q": "interpretation", "actor_kind": "government"})
+    assert [item.title for item in response.context["lessons"]] == ["Shared interpretation"]
+    assert response.context["page_obj"].paginator.count == 1
