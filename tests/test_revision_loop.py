@@ -441,6 +441,34 @@ def test_a_focal_point_suggests_from_a_finding_of_a_visit_of_their_country(
     assert draft().criteria.get(code="PREP-04").origin_finding == finding
 
 
+def test_a_suggestion_names_its_source_only_to_members_who_may_open_it(
+    client, only_version_1, finding, lesson, staff_py
+):
+    """Every member reads the suggestions; a finding of a visit Chile did not join, or a
+    lesson still in draft, is not named (nor linked) to Chile's focal point."""
+    propose(client, "staff-uy", NEW_CRITERION, finding=finding)
+    lesson.status = Lesson.Status.DRAFT
+    lesson.created_by = staff_py
+    lesson.save()
+    propose(client, "staff-py", {**NEW_CRITERION, "code": "PREP-05"}, lesson=lesson)
+    assert RevisionProposal.objects.count() == 2
+
+    client.force_login(user("staff-cl"))
+    page = client.get(VERSIONS)
+    content = text(page)
+    assert "Interpretation planned" in content
+    assert finding.title not in content and LESSON_TITLE not in content
+    assert not find(page, "a", href=finding.get_absolute_url())
+    assert not find(page, "a", href=lesson.get_absolute_url())
+    assert "from a finding of a visit you cannot open" in content
+    assert "from a lesson you cannot open" in content
+
+    client.force_login(user("staff-uy"))  # took part in the visit; the lesson is a draft
+    page = client.get(VERSIONS)
+    assert find(page, "a", href=finding.get_absolute_url())
+    assert "from a lesson you cannot open" in text(page)
+
+
 # --- after adoption ------------------------------------------------------------------------
 
 

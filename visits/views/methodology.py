@@ -83,8 +83,31 @@ def version_list(request):
     return render(
         request,
         "visits/methodology/version_list.html",
-        {"versions": versions, "suggestions": suggestions},
+        {"versions": versions, "suggestions": _marking_open_sources(suggestions, request.user)},
     )
+
+
+def _marking_open_sources(proposals, user):
+    """The proposals, each with `source_is_open`: whether the user may see its lesson or its
+    finding's visit. Every member reads the suggestions; not every member their sources."""
+    from lessons.views import visible_lessons
+
+    from .common import visible_visits
+
+    proposals = list(proposals)
+    if not proposals:
+        return proposals
+    lesson_ids = {p.lesson_id for p in proposals if p.lesson_id}
+    visit_ids = {p.finding.visit_id for p in proposals if p.finding_id}
+    open_lessons = set(visible_lessons(user).filter(pk__in=lesson_ids).values_list("pk", flat=True))
+    open_visits = set(visible_visits(user).filter(pk__in=visit_ids).values_list("pk", flat=True))
+    for proposal in proposals:
+        proposal.source_is_open = (
+            proposal.lesson_id in open_lessons
+            if proposal.lesson_id
+            else proposal.finding.visit_id in open_visits
+        )
+    return proposals
 
 
 @login_required
