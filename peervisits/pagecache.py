@@ -12,12 +12,14 @@ tasks, commands and the shell. A signal inside a transaction bumps again when
 the transaction commits: a page rendered before the commit shows the old data.
 
 Permissions are still checked by each view on every request, before it asks
-for its page. The key also holds the CSRF cookie (the page's forms carry a token
+for its page. When the cache is down, pages are rendered and writes go through:
+the cache only ever saves work. The key also holds the CSRF cookie (the page's forms carry a token
 made from it) and today's date (pages say what is late or upcoming).
 """
 
 import functools
 import hashlib
+import logging
 import uuid
 import zlib
 
@@ -29,6 +31,11 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.utils import timezone, translation
+from redis.exceptions import RedisError
+
+logger = logging.getLogger(__name__)
+# What a cache that is down raises (Redis's client wraps most socket errors; not all).
+CACHE_DOWN = (RedisError, OSError)
 
 GENERATION_KEY = "pagecache:generation"
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS", "TRACE")
@@ -52,7 +59,11 @@ def generation():
 
 def bump():
     """Retire every cached page."""
-    cache.set(GENERATION_KEY, uuid.uuid4().hex, None)
+    try:
+        cache.set(GENERATION_KEY, uuid.uuid4().hex, None)
+    except CACHE_DOWN:
+        # The write itself has succeeded; pages kept from before expire with their timeout.
+        logger.warning("page cache: the cache is down, pages were not retired", exc_info=True)
 
 
 def _key(request):
@@ -80,19 +91,24 @@ def _key(request):
 def cached_response(request, render):
     """``render()``'s response, or the one it gave this session for the same page since
     the last write. Call it once the request's permissions are checked."""
-    key = _key(request)
-    if key is None:
+    try:
+        key = _key(request)
+        cached = cache.get(key) if key else None
+    except CACHE_DOWN:
+        logger.warning("page cache: the cache is down, the page is rendered", exc_info=True)
         return render()
-    cached = cache.get(key)
     if cached is not None:
         compressed, content_type = cached
         get_token(request)  # keeps the CSRF cookie fresh, as the rendering does
         return HttpResponse(zlib.decompress(compressed), content_type=content_type)
     response = render()
-    if response.status_code == 200 and not response.streaming and not response.cookies:
+    if key and response.status_code == 200 and not response.streaming and not response.cookies:
         # A page of 15-30 kB takes 4-7 kB compressed, in a tenth of a millisecond or two.
         page = (zlib.compress(response.content, 1), response["Content-Type"])
-        cache.set(key, page, settings.PAGE_CACHE_TIMEOUT)
+        try:
+            cache.set(key, page, settings.PAGE_CACHE_TIMEOUT)
+        except CACHE_DOWN:
+            logger.warning("page cache: the cache is down, the page is not kept", exc_info=True)
     return response
 
 

@@ -170,3 +170,25 @@ def test_a_page_from_the_cache_keeps_its_forms_working(client, coordinator, visi
     token = page.content.decode().split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]
     response = client.post(reverse("logout"), {"csrfmiddlewaretoken": token})
     assert response.status_code == 302
+
+
+def test_with_the_cache_down_pages_are_rendered_and_writes_go_through(
+    client, coordinator, visit, settings, caplog
+):
+    nothing_listens = "redis://127.0.0.1:1/0"
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": nothing_listens,
+        }
+    }
+    client.force_login(coordinator)
+    for _ in range(2):
+        response = client.get(LIST)
+        assert response.status_code == 200 and not served_from_cache(response)
+    visit.title = "Saved while the cache is down"  # a signal, and its bump, fail quietly
+    visit.save()
+    response = client.post(reverse("set_language"), {"language": "es", "next": LIST})
+    assert response.status_code == 302
+    assert "Saved while the cache is down" in client.get(LIST).content.decode()
+    assert "page cache: the cache is down" in caplog.text
