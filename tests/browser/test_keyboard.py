@@ -160,6 +160,16 @@ def sign_out(page, username):
     expect(page.get_by_role("link", name="Sign in").first).to_be_visible()
 
 
+def step_as(page, signed_in, username, visit, step, status):
+    """Another user takes the visit's next step: signs in, opens it from the dashboard and
+    presses the step's button; the visit shows its new status."""
+    sign_out(page, signed_in)
+    sign_in(page, username)
+    follow(page, TITLE, f"/visits/{visit.pk}/")
+    press_button(page, step, f"Done: {step[0].lower()}{step[1:]}.")
+    expect(status_badge(page)).to_have_text(status)
+
+
 def status_badge(page):
     """The visit's status, next to its label under the title."""
     return page.locator("h1 + p .badge").first
@@ -246,19 +256,9 @@ def test_staff_journey_with_the_keyboard(page, transactional_db, demo):
     press_button(page, "Submit the plan for approval", "awaits the coordinator's approval")
     expect(status_badge(page)).to_have_text("Draft")
 
-    # The coordinator approves the plan, from the dashboard.
-    sign_out(page, "staff-py")
-    sign_in(page, "coordinator")
-    follow(page, TITLE, f"/visits/{visit.pk}/")
-    press_button(page, "Approve the plan", "Done: approve the plan.")
-    expect(status_badge(page)).to_have_text("Planned")
-
-    # After the visit, the host's staff record what happened.
-    sign_out(page, "coordinator")
-    sign_in(page, "staff-py")
-    follow(page, TITLE, f"/visits/{visit.pk}/")
-    press_button(page, "Mark as conducted", "Done: mark as conducted.")
-    expect(status_badge(page)).to_have_text("Conducted")
+    # The coordinator approves the plan; after the visit, the host's staff record what happened.
+    step_as(page, "staff-py", "coordinator", visit, "Approve the plan", "Planned")
+    step_as(page, "coordinator", "staff-py", visit, "Mark as conducted", "Conducted")
 
     findings = [
         ("Best practice", "Teams that visit each family", "Each team follows the same families."),
@@ -301,12 +301,7 @@ def test_staff_journey_with_the_keyboard(page, transactional_db, demo):
     press_button(page, "Mark as systematised", "Done: mark as systematised.")
     expect(status_badge(page)).to_have_text("Systematised")
 
-    # The coordinator closes the visit, from the dashboard.
-    sign_out(page, "staff-py")
-    sign_in(page, "coordinator")
-    follow(page, TITLE, f"/visits/{visit.pk}/")
-    press_button(page, "Close the visit", "Done: close the visit.")
-    expect(status_badge(page)).to_have_text("Closed")
+    step_as(page, "staff-py", "coordinator", visit, "Close the visit", "Closed")
     expect(page.locator("#findings h3")).to_have_count(2)
     expect(page.locator("#evaluations")).to_contain_text("Average of 2 evaluations")
     expect(page.locator("#budget")).to_contain_text("3,410.50")
