@@ -141,8 +141,20 @@ def _model_written(sender, using=DEFAULT_DB_ALIAS, **kwargs):
     if sender._meta.label_lower in IGNORED_MODELS:
         return
     bump()
-    if transaction.get_connection(using).in_atomic_block:
+    connection = transaction.get_connection(using)
+    if connection.in_atomic_block and not _bump_pending(connection):
         transaction.on_commit(bump, using=using)
+
+
+def _bump_pending(connection):
+    """Whether a bump already waits for this transaction's commit, registered outside any
+    savepoint that could still be rolled back without this write (Django keeps each
+    callback with the savepoints open when it was registered)."""
+    open_savepoints = set(connection.savepoint_ids)
+    return any(
+        func is bump and savepoints <= open_savepoints
+        for savepoints, func, _robust in connection.run_on_commit
+    )
 
 
 def connect_signals():

@@ -8,11 +8,12 @@ import pytest
 from django.contrib import messages
 from django.contrib.messages.storage.fallback import FallbackStorage
 from django.contrib.sessions.models import Session
-from django.db import transaction
+from django.db import connection, transaction
 from django.http import HttpResponse
 from django.test import RequestFactory
 from django.urls import reverse
 
+from countries.models import Country
 from peervisits import pagecache
 from visits.models import Delegation, Visit
 
@@ -91,16 +92,30 @@ def test_any_post_retires_the_pages_even_when_no_signal_was_sent(client, coordin
     assert "Changed without a signal" in response.content.decode()
 
 
-def test_a_write_in_a_transaction_retires_the_pages_again_when_it_commits(
-    visit, django_capture_on_commit_callbacks
-):
-    with django_capture_on_commit_callbacks(execute=True):
-        with transaction.atomic():
-            visit.title = "Renamed"
-            visit.save()
-            during = pagecache.generation()
+def test_a_write_in_a_transaction_retires_the_pages_again_when_it_commits(transactional_db, visit):
+    with transaction.atomic():
+        visit.title = "Renamed"
+        visit.save()
+        during = pagecache.generation()
     # A page rendered before the commit showed the old title under `during`.
     assert pagecache.generation() != during
+
+
+def test_a_transaction_retires_the_pages_once_when_it_commits(transactional_db, visit):
+    def bumps_at_commit():
+        return [f for _, f, _ in connection.run_on_commit if f is pagecache.bump]
+
+    with transaction.atomic():
+        with transaction.atomic():  # a savepoint rolled back takes its callbacks along
+            visit.save()
+            assert len(bumps_at_commit()) == 1
+            transaction.set_rollback(True)
+        assert bumps_at_commit() == []
+        visit.save()
+        Delegation.objects.create(visit=visit, country=Country.objects.get(code="CL"))
+        with transaction.atomic():
+            visit.save()
+        assert len(bumps_at_commit()) == 1
 
 
 def test_each_session_has_its_own_pages(client, coordinator, staff_br, visit):
