@@ -9,8 +9,6 @@ user's :class:`Roles` and the object; a permission without a rule is refused.
 
 from dataclasses import dataclass, field
 
-from django.contrib.auth.backends import BaseBackend
-
 from countries.models import Membership
 
 Role = Membership.Role
@@ -340,8 +338,14 @@ def has_perm(user, perm, obj=None):
     return bool(check(roles_of(user), obj))
 
 
-class RulesBackend(BaseBackend):
-    """Django auth backend that answers permissions from the rules above."""
+class RulesBackend:
+    """Django auth backend that answers permissions from the rules above.
+
+    It signs nobody in and loads no user (no BaseBackend): sessions name the backend that
+    signed the user in, Django's ModelBackend, even though this one is asked first."""
+
+    def authenticate(self, request, **credentials):
+        return None
 
     def has_perm(self, user_obj, perm, obj=None):
         return has_perm(user_obj, perm, obj)

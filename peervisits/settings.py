@@ -165,10 +165,12 @@ REPORT_AUTHOR = env.str("REPORT_AUTHOR", default="PeerVisits")
 
 # Authentication: django-axes first so that locked-out users never reach the
 # password check; the rules backend answers object permissions.
+# The project's rules answer permissions first: they need the user's roles only (one query
+# per request). Django's model permissions (two more queries) are asked when the rules say no.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
     "peervisits.permissions.RulesBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

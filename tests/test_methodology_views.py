@@ -778,13 +778,14 @@ def grow():
         )
 
 
-# Every page: session, user, the two permission lookups of ModelBackend (the navbar asks
-# `perms`), the user's memberships. Then the version page: the version, its criteria, those
+# Every page: session, user, the user's memberships; the version page also the two
+# permission lookups of ModelBackend (it asks permissions the rules refuse). Then the
+# version page: the version, its criteria, those
 # of the previous version, the answers with their criterion comments, the partner countries,
 # the comments, the criteria offered by the comment form; the adopted page: the version and
 # its criteria.
-VERSION_PAGE_QUERIES = 5 + 8
-ADOPTED_PAGE_QUERIES = 5 + 2
+VERSION_PAGE_QUERIES = 3 + 2 + 8
+ADOPTED_PAGE_QUERIES = 3 + 2
 
 
 def count_queries(client, url, bound, django_assert_max_num_queries):

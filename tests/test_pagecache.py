@@ -50,8 +50,8 @@ def test_a_page_asked_again_is_served_without_rendering(
     url = visit.get_absolute_url() if url == "visit" else url
     client.force_login(coordinator)
     rendered = warm(client, url)
-    # Session, user, permissions (2), roles, and for a visit its visibility: nothing else.
-    with django_assert_max_num_queries(6):
+    # Session, user, roles, and for a visit its visibility: nothing else.
+    with django_assert_max_num_queries(4):
         again = client.get(url)
     assert served_from_cache(again)
     assert again.content == rendered.content

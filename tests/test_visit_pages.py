@@ -360,10 +360,9 @@ def test_figures_of_no_visit(client, demo, coordinator):
 
 # --- queries -----------------------------------------------------------------------------------
 
-# Measured, on SQLite and PostgreSQL alike: session, user, ModelBackend's permissions (2),
-# roles; the number of visits, the filter's countries (2) and years, the page of visits and
-# their visiting delegations with their countries.
-LIST_QUERIES = 11
+# Measured, on SQLite and PostgreSQL alike: session, user, roles; the number of visits, the filter's
+# countries (2) and years, the page of visits and their visiting delegations with their countries.
+LIST_QUERIES = 9
 
 
 @pytest.mark.parametrize("username", ["coordinator", "staff-py"])
@@ -444,13 +443,12 @@ def crowded_visit(delegations, participants, findings):
     return visit
 
 
-# Measured, on SQLite and PostgreSQL alike: session, user, ModelBackend's permissions (2),
-# roles; the visit's visibility (checked before the page cache is asked); the visit (found
-# among the visible ones, then with its host, methodology and authors); host actors, budget
-# lines, delegations, their actors, participants (with people, actors and evaluations);
-# findings; compliance checks; criteria not checked; averages of the evaluations; the gaps of
-# the next step (findings, evaluations, criteria); agenda; attachments.
-DETAIL_QUERIES = 22
+# Measured, on SQLite and PostgreSQL alike: session, user, roles; the visit's visibility (checked
+# before the page cache is asked); the visit (found among the visible ones, then with its host,
+# methodology and authors); host actors, budget lines, delegations, their actors, participants (with
+# people, actors and evaluations); findings; compliance checks; criteria not checked; averages of
+# the evaluations; the gaps of the next step (findings, evaluations, criteria); agenda; attachments.
+DETAIL_QUERIES = 20
 
 
 @pytest.mark.parametrize("username", ["coordinator", "staff-py"])
