@@ -168,6 +168,28 @@ def test_a_waiting_message_is_shown_by_a_rendering(coordinator, visit):
     assert len(calls) == 2, "a message waits: the page is rendered, to show it"
 
 
+def test_a_new_release_gets_new_pages(client, coordinator, visit, monkeypatch):
+    client.force_login(coordinator)
+    warm(client, LIST)
+    monkeypatch.setattr(pagecache, "release", lambda: "next-release")
+    assert not served_from_cache(client.get(LIST))
+
+
+def test_the_release_follows_templates_code_and_static_files(settings, tmp_path):
+    settings.BASE_DIR = tmp_path
+    for name in ("templates/base.html", "visits/views.py", "static/css/site.css"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("version 1")
+    releases = {pagecache.release.__wrapped__()}
+    for name in ("templates/base.html", "visits/views.py", "static/css/site.css"):
+        (tmp_path / name).write_text("version 2")
+        releases.add(pagecache.release.__wrapped__())
+    assert len(releases) == 4
+    (tmp_path / "visits" / "__pycache__").mkdir()
+    (tmp_path / "visits" / "__pycache__" / "views.pyc").write_bytes(b"compiled")
+    assert pagecache.release.__wrapped__() in releases, "compiled files are not sources"
+
+
 def test_the_page_cache_can_be_turned_off(client, coordinator, visit, settings):
     settings.PAGE_CACHE_TIMEOUT = 0
     client.force_login(coordinator)
