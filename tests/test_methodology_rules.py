@@ -750,6 +750,17 @@ def test_return_to_draft(demo, coordinator):
     services.move_criterion(v2.criteria.get(code="PLAN-02"), -1)
 
 
+def test_a_retired_criterion_leaves_the_remarks_of_earlier_rounds(demo, coordinator):
+    prep_01 = criterion(2, "PREP-01")
+    answer(2, "BR", Answer.AGREE_WITH_COMMENTS, criterion_comments={prep_01.pk: "Too short."})
+    services.return_to_draft(version(2), coordinator, "Rework PREP-01.")
+    services.retire_criterion(prep_01)
+    (remark,) = CriterionComment.objects.filter(text="Too short.")
+    assert (remark.criterion, remark.criterion_code) == (None, "PREP-01")
+    assert (remark.endorsement.country.code, remark.endorsement.consultation_round) == ("BR", 1)
+    assert str(remark) == "PREP-01: Too short."
+
+
 def test_answers_of_an_earlier_round_no_longer_count(demo, coordinator):
     services.return_to_draft(version(2), coordinator, "Rework PREP-01.")
     services.open_consultation(version(2), coordinator, in_future())

@@ -233,11 +233,13 @@ def answer_consultation(
     endorsement.save()
 
     endorsement.criterion_comments.all().delete()
-    valid_ids = set(version.criteria.values_list("pk", flat=True))
+    codes = dict(version.criteria.values_list("pk", "code"))
     CriterionComment.objects.bulk_create(
-        CriterionComment(endorsement=endorsement, criterion_id=pk, text=text.strip())
+        CriterionComment(
+            endorsement=endorsement, criterion_id=pk, criterion_code=codes[pk], text=text.strip()
+        )
         for pk, text in criterion_comments.items()
-        if text.strip() and pk in valid_ids
+        if text.strip() and pk in codes
     )
     return endorsement
 

@@ -267,7 +267,11 @@ class Endorsement(RevisionedModel):
 
 
 class CriterionComment(models.Model):
-    """A country's remark on one criterion, part of its answer."""
+    """A country's remark on one criterion, part of its answer.
+
+    The remark keeps the criterion's code: a criterion retired from a version returned to
+    draft leaves the remarks of earlier rounds in place, still saying what they were about.
+    """
 
     endorsement = models.ForeignKey(
         Endorsement,
@@ -276,14 +280,19 @@ class CriterionComment(models.Model):
         related_name="criterion_comments",
     )
     criterion = models.ForeignKey(
-        Criterion, verbose_name=_("criterion"), on_delete=models.CASCADE, related_name="+"
+        Criterion,
+        verbose_name=_("criterion"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
     )
+    criterion_code = models.CharField(_("code"), max_length=20, editable=False)
     text = models.TextField(_("comment"))
 
     class Meta:
         verbose_name = _("comment on a criterion")
         verbose_name_plural = _("comments on criteria")
-        ordering = ["criterion__order", "criterion__code"]
+        ordering = ["criterion__order", "criterion_code"]
         constraints = [
             models.UniqueConstraint(
                 fields=["endorsement", "criterion"], name="one_comment_per_criterion"
@@ -291,7 +300,12 @@ class CriterionComment(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.criterion.code}: {self.text[:60]}"
+        return f"{self.criterion_code}: {self.text[:60]}"
+
+    def save(self, *args, **kwargs):
+        if self.criterion_id and not self.criterion_code:
+            self.criterion_code = self.criterion.code
+        super().save(*args, **kwargs)
 
 
 class ConsultationComment(models.Model):

@@ -335,7 +335,8 @@ def answer(request, number):
             revision=current.revision,
         )
         for remark in current.criterion_comments.all():
-            initial[f"criterion_{remark.criterion_id}"] = remark.text
+            if remark.criterion_id:  # not a criterion retired since
+                initial[f"criterion_{remark.criterion_id}"] = remark.text
     form = AnswerForm(request.POST or None, initial=initial, countries=countries, criteria=criteria)
     if request.method == "POST" and form.is_valid():
         try:
