@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from countries.models import Country
 from peervisits import pagecache
-from visits import services
+from visits import services, tasks
 from visits.forms.methodology import CriterionForm
 from visits.models import (
     ConsultationComment,
@@ -90,9 +90,10 @@ def draft(only_v1, coordinator):
     return services.draft_new_version(coordinator)
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def eager_celery(settings):
-    """Celery tasks run in the caller, where the test can see their e-mails."""
+    """Celery tasks run in the caller, where the test can see their e-mails (the tasks
+    that mail queue one task per focal point)."""
     settings.CELERY_TASK_ALWAYS_EAGER = True
     settings.CELERY_TASK_EAGER_PROPAGATES = True
 
@@ -419,6 +420,29 @@ def test_the_opening_mail_is_not_sent_for_a_version_no_longer_in_consultation(dr
     assert notify_consultation_opened(draft.pk) == 0
     assert notify_consultation_opened(999999) == 0
     assert mail.outbox == []
+
+
+def test_a_failed_email_is_sent_again_to_its_recipient_alone(
+    draft, coordinator, monkeypatch, settings
+):
+    # Eager retries run at once; not propagating, they do not stop the other recipients'.
+    settings.CELERY_TASK_EAGER_PROPAGATES = False
+    services.open_consultation(draft, coordinator, in_future())
+    failures = {"staff-cl@example.org": 2}  # the mail server refuses Chile's twice
+    send = tasks.send_mail
+
+    def flaky_send(subject, body, sender, recipients):
+        if failures.get(recipients[0]):
+            failures[recipients[0]] -= 1
+            raise OSError("the mail server is briefly away")
+        return send(subject, body, sender, recipients)
+
+    monkeypatch.setattr(tasks, "send_mail", flaky_send)
+    assert notify_consultation_opened(draft.pk) == len(PARTNERS)
+    assert failures == {"staff-cl@example.org": 0}
+    assert sorted(m.to[0] for m in mail.outbox) == [
+        f"staff-{code.lower()}@example.org" for code in PARTNERS
+    ]
 
 
 def test_focal_points_without_email_or_inactive_are_not_mailed(draft, coordinator):

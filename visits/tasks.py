@@ -10,7 +10,7 @@ from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from countries.models import Membership
+from countries.models import Country, Membership
 
 from .models import MethodologyVersion
 
@@ -30,24 +30,36 @@ def focal_points(countries):
 
 
 def _mail_focal_points(version, countries, template):
-    sent = 0
-    for membership in focal_points(countries):
-        country = membership.actor.country
-        with translation.override(country.language):
-            context = {
-                "version": version,
-                "user": membership.user,
-                "country": country,
-                "url": settings.SITE_URL + version.get_absolute_url(),
-            }
-            subject = render_to_string(f"visits/email/{template}_subject.txt", context)
-            body = render_to_string(f"visits/email/{template}.txt", context)
-        send_mail(" ".join(subject.split()), body, None, [membership.user.email])
-        sent += 1
-    return sent
+    """One task per focal point: a failed e-mail is retried for its recipient alone."""
+    recipients = list(focal_points(countries).values_list("pk", flat=True))
+    for membership_id in recipients:
+        mail_focal_point.delay(version.pk, membership_id, template)
+    return len(recipients)
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def mail_focal_point(version_id, membership_id, template):
+    """The e-mail `template` about a version in consultation, to one focal point, in the
+    language of their country. Nothing once the consultation is over."""
+    version = MethodologyVersion.objects.filter(pk=version_id).first()
+    membership = focal_points(Country.objects.all()).filter(pk=membership_id).first()
+    if version is None or membership is None or not version.in_consultation:
+        return 0
+    country = membership.actor.country
+    with translation.override(country.language):
+        context = {
+            "version": version,
+            "user": membership.user,
+            "country": country,
+            "url": settings.SITE_URL + version.get_absolute_url(),
+        }
+        subject = render_to_string(f"visits/email/{template}_subject.txt", context)
+        body = render_to_string(f"visits/email/{template}.txt", context)
+    send_mail(" ".join(subject.split()), body, None, [membership.user.email])
+    return 1
+
+
+@shared_task
 def notify_consultation_opened(version_id):
     """Tell every partner's focal point that a consultation is open."""
     from .services import partner_countries
