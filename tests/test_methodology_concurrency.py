@@ -200,3 +200,25 @@ def test_an_objection_racing_with_adoption_never_slips_through(demo, coordinator
     else:
         assert "Colombia objects at the last minute." in str(adopt_error)
         assert (candidate.status, answer.answer) == (Status.CONSULTATION, Answer.OBJECT)
+
+
+@pytest.mark.parametrize("attempt", range(ROUNDS))
+def test_two_first_ever_drafts_at_once_make_one_draft(demo, coordinator, attempt):
+    """On an empty table there is no row to lock: the second draft is refused with the
+    reason, not a database error."""
+    for version in MethodologyVersion.objects.order_by("-number"):  # each protects the next
+        version.delete()
+
+    outcomes = race(
+        lambda: services.draft_new_version(coordinator),
+        lambda: services.draft_new_version(coordinator),
+    )
+
+    drafted = [result for result, error in outcomes if error is None]
+    errors = [error for result, error in outcomes if error is not None]
+    assert len(drafted) == 1 and len(errors) == 1, outcomes
+    assert isinstance(errors[0], services.MethodologyError), repr(errors[0])
+    assert str(errors[0]) == (
+        "Version 1 is still draft: adopt it or work on it before drafting another."
+    )
+    assert list(MethodologyVersion.objects.values_list("number", "status")) == [(1, Status.DRAFT)]

@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -57,6 +57,13 @@ def require_draft(version):
 # --- drafting ----------------------------------------------------------------
 
 
+def _still_open(number, status):
+    return MethodologyError(
+        _("Version %(number)s is still %(status)s: adopt it or work on it before drafting another.")
+        % {"number": number, "status": str(status).lower()}
+    )
+
+
 @transaction.atomic
 def draft_new_version(user):
     """A new draft version, a copy of the adopted one."""
@@ -66,19 +73,16 @@ def draft_new_version(user):
     versions = list(MethodologyVersion.objects.order_by("pk"))
     for version in versions:
         if version.status in (Status.DRAFT, Status.CONSULTATION):
-            raise MethodologyError(
-                _(
-                    "Version %(number)s is still %(status)s: adopt it or work on it "
-                    "before drafting another."
-                )
-                % {"number": version.number, "status": version.get_status_display().lower()}
-            )
+            raise _still_open(version.number, version.get_status_display())
     base = next((v for v in versions if v.status == Status.ADOPTED), None)
-    draft = MethodologyVersion.objects.create(
-        number=max((v.number for v in versions), default=0) + 1,
-        previous=base,
-        created_by=user,
-    )
+    number = max((v.number for v in versions), default=0) + 1
+    try:
+        # In a savepoint: on an empty table there was no row to lock, and a draft made at the
+        # same moment takes the number first.
+        with transaction.atomic():
+            draft = MethodologyVersion.objects.create(number=number, previous=base, created_by=user)
+    except IntegrityError:
+        raise _still_open(number, Status.DRAFT.label) from None
     if base is not None:
         bulk_create_with_history(
             [
