@@ -14,13 +14,13 @@ class CountryAdmin(admin.ModelAdmin):
     list_filter = ["programme_role"]
 
 
-class PersonInline(admin.TabularInline):
+class PersonInline(admin.StackedInline):
     model = Person
     extra = 0
     fields = ["name", "position", "email", "exchange_role"]
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(admin.StackedInline):
     model = Membership
     extra = 0
     autocomplete_fields = ["user"]
@@ -54,7 +54,7 @@ class MembershipAdmin(admin.ModelAdmin):
     autocomplete_fields = ["user", "actor"]
 
 
-class UserMembershipInline(admin.TabularInline):
+class UserMembershipInline(admin.StackedInline):
     model = Membership
     extra = 1
     autocomplete_fields = ["actor"]

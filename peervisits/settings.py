@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",
     "crispy_forms",
     "crispy_bootstrap5",
     "django_countries",
@@ -85,6 +86,9 @@ TEMPLATES = [
         },
     },
 ]
+# Widgets are rendered with the templates above, so templates/ may override a widget's
+# template (templates/admin/widgets/split_datetime.html labels the admin's date and time).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 # Database: SQLite under VAR_DIR unless DATABASE_URL says otherwise.
 DATABASES = {

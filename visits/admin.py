@@ -20,7 +20,7 @@ from .models import (
 )
 
 
-class CriterionInline(admin.TabularInline):
+class CriterionInline(admin.StackedInline):
     model = Criterion
     extra = 0
     fields = ["code", "phase", "title", "order"]
@@ -42,7 +42,7 @@ class CriterionAdmin(SimpleHistoryAdmin):
     list_select_related = ["version"]
 
 
-class CriterionCommentInline(admin.TabularInline):
+class CriterionCommentInline(admin.StackedInline):
     model = CriterionComment
     extra = 0
 
@@ -61,7 +61,7 @@ class ConsultationCommentAdmin(admin.ModelAdmin):
     list_select_related = ["version", "criterion", "author"]
 
 
-class DelegationInline(admin.TabularInline):
+class DelegationInline(admin.StackedInline):
     model = Delegation
     extra = 0
     fields = ["country", "is_host"]
@@ -69,7 +69,7 @@ class DelegationInline(admin.TabularInline):
     show_change_link = True
 
 
-class AgendaItemInline(admin.TabularInline):
+class AgendaItemInline(admin.StackedInline):
     model = AgendaItem
     extra = 0
 
@@ -84,7 +84,7 @@ class VisitAdmin(SimpleHistoryAdmin):
     inlines = [DelegationInline, AgendaItemInline]
 
 
-class ParticipantInline(admin.TabularInline):
+class ParticipantInline(admin.StackedInline):
     model = Participant
     extra = 0
     autocomplete_fields = ["person"]
