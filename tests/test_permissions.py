@@ -9,6 +9,7 @@ from django.utils import translation
 from countries.models import Actor, Country, Membership
 from peervisits import permissions
 from peervisits.permissions import Role, has_perm, roles_of
+from visits.models import MethodologyVersion
 
 User = get_user_model()
 
@@ -321,3 +322,35 @@ def test_coordinator_cannot_change_data_in_admin(client, coordinator):
     assert response.url.startswith("/admin/login/")
     chile.refresh_from_db()
     assert chile.programme_role == "partner"
+
+
+def test_the_project_team_reads_past_versions_in_the_admin_but_cannot_revert_them(
+    client, projectteam
+):
+    """django-simple-history's past-version page saves a POST from anyone who may view the
+    history; the project's HistoryAdmin refuses it unless the user may change the object."""
+    version = MethodologyVersion.objects.get(number=2)
+    record = version.history.earliest("history_date")
+    url = f"/admin/visits/methodologyversion/{version.pk}/history/{record.history_id}/"
+    client.force_login(projectteam)
+    page = client.get(url)
+    assert page.status_code == 200
+    assert "_save" not in page.content.decode()  # no revert button
+    response = client.post(url, {"number": 99, "status": version.status})
+    assert response.status_code == 403
+    version.refresh_from_db()
+    assert version.number == 2
+
+
+@pytest.mark.django_db
+def test_a_superuser_reverts_a_past_version_in_the_admin(client, demo):
+    version = MethodologyVersion.objects.get(number=2)
+    record = version.history.earliest("history_date")
+    client.force_login(User.objects.create_superuser("root", password="x"))
+    url = f"/admin/visits/methodologyversion/{version.pk}/history/{record.history_id}/"
+    form = client.get(url).context["adminform"].form
+    data = {name: value for name, value in form.initial.items() if value is not None}
+    records = version.history.count()
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context and response.context["errors"]
+    assert version.history.count() == records + 1  # saved: the revert is on record

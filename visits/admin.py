@@ -1,5 +1,6 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
+
+from peervisits.admin import HistoryAdmin
 
 from .models import (
     AgendaItem,
@@ -28,14 +29,14 @@ class CriterionInline(admin.StackedInline):
 
 
 @admin.register(MethodologyVersion)
-class MethodologyVersionAdmin(SimpleHistoryAdmin):
+class MethodologyVersionAdmin(HistoryAdmin):
     list_display = ["number", "status", "deadline", "adopted_at"]
     list_filter = ["status"]
     inlines = [CriterionInline]
 
 
 @admin.register(Criterion)
-class CriterionAdmin(SimpleHistoryAdmin):
+class CriterionAdmin(HistoryAdmin):
     list_display = ["code", "title", "phase", "version"]
     list_filter = ["version", "phase"]
     search_fields = ["code", "title", "text"]
@@ -48,7 +49,7 @@ class CriterionCommentInline(admin.StackedInline):
 
 
 @admin.register(Endorsement)
-class EndorsementAdmin(SimpleHistoryAdmin):
+class EndorsementAdmin(HistoryAdmin):
     list_display = ["version", "country", "consultation_round", "answer", "given_by", "given_at"]
     list_filter = ["version", "answer"]
     list_select_related = ["version", "country", "given_by"]
@@ -75,7 +76,7 @@ class AgendaItemInline(admin.StackedInline):
 
 
 @admin.register(Visit)
-class VisitAdmin(SimpleHistoryAdmin):
+class VisitAdmin(HistoryAdmin):
     list_display = ["title", "host_country", "sequence", "start_date", "status"]
     list_filter = ["status", "host_country", "thematic_focus"]
     search_fields = ["title", "objectives", "city"]
@@ -91,14 +92,14 @@ class ParticipantInline(admin.StackedInline):
 
 
 @admin.register(Delegation)
-class DelegationAdmin(SimpleHistoryAdmin):
+class DelegationAdmin(HistoryAdmin):
     list_display = ["visit", "country", "is_host"]
     list_select_related = ["visit__host_country", "country"]
     inlines = [ParticipantInline]
 
 
 @admin.register(Finding)
-class FindingAdmin(SimpleHistoryAdmin):
+class FindingAdmin(HistoryAdmin):
     list_display = ["title", "visit", "kind", "follow_up_status"]
     list_filter = ["kind", "follow_up_status"]
     search_fields = ["title", "text"]
@@ -106,19 +107,19 @@ class FindingAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Evaluation)
-class EvaluationAdmin(SimpleHistoryAdmin):
+class EvaluationAdmin(HistoryAdmin):
     list_display = ["participant", "visit", *Evaluation.DIMENSIONS]
     list_select_related = ["participant__person", "visit__host_country"]
 
 
 @admin.register(BudgetLine)
-class BudgetLineAdmin(SimpleHistoryAdmin):
+class BudgetLineAdmin(HistoryAdmin):
     list_display = ["visit", "category", "planned", "actual", "currency"]
     list_select_related = ["visit__host_country"]
 
 
 @admin.register(ComplianceCheck)
-class ComplianceCheckAdmin(SimpleHistoryAdmin):
+class ComplianceCheckAdmin(HistoryAdmin):
     list_display = ["visit", "criterion", "status"]
     list_filter = ["status"]
     list_select_related = ["visit__host_country", "criterion"]
