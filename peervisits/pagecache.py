@@ -43,12 +43,23 @@ CACHE_DOWN = (RedisError, OSError)
 
 GENERATION_KEY = "pagecache:generation"
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS", "TRACE")
-# Writes that change no page: sign-ins, sessions and login-failure records.
+# Writes that change no cached page: sessions, login-failure records, report jobs (shown on
+# the report pages only, which are not cached).
 IGNORED_MODELS = {
     "sessions.session",
     "axes.accessattempt",
     "axes.accesslog",
     "axes.accessfailurelog",
+    "visits.reportjob",
+}
+# Requests that may write, but nothing a cached page shows: signing in and out (a new
+# session has keys of its own), choosing a language (part of the key), asking for a report.
+NEUTRAL_VIEWS = {
+    "login",
+    "logout",
+    "set_language",
+    "reports:job_list",
+    "reports:job_retry",
 }
 
 
@@ -153,14 +164,16 @@ class BumpOnWriteMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        if request.method not in SAFE_METHODS:
+        match = getattr(request, "resolver_match", None)
+        neutral = match is not None and match.view_name in NEUTRAL_VIEWS
+        if request.method not in SAFE_METHODS and not neutral:
             bump()
         return response
 
 
-def _model_written(sender, using=DEFAULT_DB_ALIAS, **kwargs):
-    if sender._meta.label_lower in IGNORED_MODELS:
-        return
+def _model_written(sender, using=DEFAULT_DB_ALIAS, update_fields=None, **kwargs):
+    if sender._meta.label_lower in IGNORED_MODELS or update_fields == {"last_login"}:
+        return  # nothing a page shows (a sign-in saves the user's last login)
     bump()
     connection = transaction.get_connection(using)
     if connection.in_atomic_block and not _bump_pending(connection):
