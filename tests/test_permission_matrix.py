@@ -20,7 +20,6 @@ focal point (staff of the visiting country); the coordinator; the project team.
 """
 
 from contextlib import contextmanager
-from datetime import date, time
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -32,12 +31,13 @@ from django.test import override_settings
 from django.urls import NoReverseMatch, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from .worlds import PDF, conducted_visit
+
 User = get_user_model()
 
 # Every test runs in its own transaction (a savepoint inside the module's world).
 pytestmark = pytest.mark.django_db
 
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
 USERS = ["anonymous", "host", "outsider", "focal", "coordinator", "team"]
 USERNAMES = {
@@ -60,20 +60,11 @@ def build_world():
     from lessons.models import Lesson
     from visits import demo as methodology_demo
     from visits.models import (
-        AgendaItem,
-        Attachment,
-        BudgetLine,
-        ComplianceCheck,
         Criterion,
-        Delegation,
-        Evaluation,
-        Finding,
         MethodologyVersion,
-        Participant,
         Phase,
         ReportJob,
         RevisionProposal,
-        Visit,
     )
 
     countries_demo.load()
@@ -93,60 +84,8 @@ def build_world():
 
     # The visit (Paraguay hosts Uruguay), conducted, ready to be systematised.
     v1 = MethodologyVersion.objects.get(number=1)
-    visit = Visit.objects.create(
-        host_country=country("PY"),
-        title="Care services in the territory",
-        objectives="See how care services reach families.",
-        city="Asunción",
-        start_date=date(2024, 5, 6),
-        end_date=date(2024, 5, 8),
-        status=Visit.Status.CONDUCTED,
-        methodology_version=v1,
-        plan_submitted_at=timezone.now(),
-    )
-    visit.host_actors.set([Actor.objects.get(country__code="PY", is_partner=True)])
-    host = Delegation.objects.create(visit=visit, country=visit.host_country, is_host=True)
-    uruguay = Delegation.objects.create(visit=visit, country=country("UY"))
-    Participant.objects.create(
-        delegation=host, person=Person.objects.get(name="Carlos Benítez"), role="political"
-    )
-    lucia = Participant.objects.create(
-        delegation=uruguay, person=Person.objects.get(name="Lucía Pereira"), role="political"
-    )
-    Evaluation.objects.create(
-        participant=lucia, preparation=4, relevance=5, exchange_quality=4, use_of_time=3
-    )
-    AgendaItem.objects.create(
-        visit=visit,
-        day=date(2024, 5, 6),
-        start_time=time(9),
-        end_time=time(12),
-        title="Opening",
-        kind=AgendaItem.Kind.MEETING,
-    )
-    BudgetLine.objects.create(visit=visit, category="travel", planned=1800, currency="USD")
-    ComplianceCheck.objects.bulk_create(
-        ComplianceCheck(visit=visit, criterion=criterion, status=ComplianceCheck.Status.MET)
-        for criterion in v1.criteria.all()
-    )
-    recommendation = Finding.objects.create(
-        visit=visit,
-        delegation=uruguay,
-        kind=Finding.Kind.RECOMMENDATION,
-        title="Publish the service standards",
-        text="So that other countries can adapt them.",
-    )
-    attachment = Attachment(
-        visit=visit,
-        kind=Attachment.Kind.DOCUMENT,
-        title="Background note",
-        content_type="application/pdf",
-        size=len(PDF),
-        uploaded_by=host_user,
-    )
-    attachment.file.save("note.pdf", ContentFile(PDF))
-    visit.title = "Care services in the territory of Paraguay"
-    visit.save()  # a second state in the history, to restore the first
+    conducted = conducted_visit(uploader=host_user)
+    visit = conducted["visit"]
 
     # The knowledge bank.
     lessons = {
@@ -203,12 +142,8 @@ def build_world():
         error="The report could not be produced.",
     )
     return {
-        "visit": visit,
-        "uruguay": uruguay,
-        "lucia": lucia,
-        "recommendation": recommendation,
-        "attachment": attachment,
-        "visit record": visit.history.earliest("history_date"),
+        **conducted,
+        "visit record": conducted["record"],
         "published": published,
         "draft": lessons[Lesson.Status.DRAFT],
         "review": lessons[Lesson.Status.IN_REVIEW],

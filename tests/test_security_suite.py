@@ -31,10 +31,11 @@ from tests.html import tags
 from tests.test_knowledge_bank_import import shipped_bytes
 from tests.test_permission_matrix import MATRIX
 
+from .worlds import PDF
+
 User = get_user_model()
 ROOT = Path(__file__).resolve().parent.parent
 
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
 # --- the world ---------------------------------------------------------------------------------
 

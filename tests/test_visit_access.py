@@ -7,15 +7,12 @@ the host, Uruguay's the visitors, Brazil's take no part: they may not see the vi
 """
 
 from contextlib import contextmanager
-from datetime import date, time
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.urls import get_resolver, reverse
-from django.utils import timezone
 
 from countries.models import Actor, Country, Person
 from visits.models import (
@@ -26,17 +23,16 @@ from visits.models import (
     Delegation,
     Evaluation,
     Finding,
-    MethodologyVersion,
     Participant,
     Visit,
 )
 from visits.views.agenda import agenda_state
 
 from .html import find, text
+from .worlds import PDF, conducted_visit
 
 User = get_user_model()
 
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
 READ = "read"  # whoever may see the visit
 CREATE = "create"  # ministry staff (for their own country) and the coordinator
@@ -112,80 +108,16 @@ def media_root(settings, tmp_path):
 
 @pytest.fixture
 def world(demo):
-    """The conducted visit and the objects its pages work on."""
-    version = MethodologyVersion.objects.get(number=1)
-    visit = Visit.objects.create(
-        host_country=country("PY"),
-        title="Care services in the territory",
-        objectives="See how care services reach families.",
-        city="Asunción",
-        start_date=date(2024, 5, 6),
-        end_date=date(2024, 5, 8),
-        status=Visit.Status.CONDUCTED,
-        methodology_version=version,
-        plan_submitted_at=timezone.now(),
-    )
-    visit.host_actors.set([ministry("PY")])
-    host = Delegation.objects.create(visit=visit, country=visit.host_country, is_host=True)
-    uruguay = Delegation.objects.create(visit=visit, country=country("UY"))
-    carlos = Participant.objects.create(
-        delegation=host, person=person("Carlos Benítez"), role="political"
-    )
-    lucia = Participant.objects.create(
-        delegation=uruguay, person=person("Lucía Pereira"), role="political"
-    )
-    Evaluation.objects.create(
-        participant=lucia, preparation=4, relevance=5, exchange_quality=4, use_of_time=3
-    )
-    AgendaItem.objects.create(
-        visit=visit,
-        day=date(2024, 5, 6),
-        start_time=time(9),
-        end_time=time(12),
-        title="Opening",
-        kind=AgendaItem.Kind.MEETING,
-    )
-    BudgetLine.objects.create(visit=visit, category="travel", planned=1800, currency="USD")
-    ComplianceCheck.objects.bulk_create(
-        ComplianceCheck(visit=visit, criterion=criterion, status=ComplianceCheck.Status.MET)
-        for criterion in version.criteria.all()
-    )
-    recommendation = Finding.objects.create(
-        visit=visit,
-        delegation=uruguay,
-        kind=Finding.Kind.RECOMMENDATION,
-        title="Publish the service standards",
-        text="So that other countries can adapt them.",
-    )
-    host_finding = Finding.objects.create(
-        visit=visit,
-        delegation=host,
+    """The conducted visit and the objects its pages work on, with a finding of the host."""
+    world = conducted_visit(uploader=User.objects.get(username="staff-py"))
+    world["host_finding"] = Finding.objects.create(
+        visit=world["visit"],
+        delegation=world["host"],
         kind=Finding.Kind.CHALLENGE,
         title="Coordination across levels of government",
         text="Agreements with municipalities are renewed yearly.",
     )
-    attachment = Attachment(
-        visit=visit,
-        kind=Attachment.Kind.DOCUMENT,
-        title="Background note",
-        content_type="application/pdf",
-        size=len(PDF),
-        uploaded_by=User.objects.get(username="staff-py"),
-    )
-    attachment.file.save("note.pdf", ContentFile(PDF))
-    visit.title = "Care services in the territory of Paraguay"
-    visit.save()  # a second state in the history, to restore the first
-    return {
-        "visit": visit,
-        "host": host,
-        "uruguay": uruguay,
-        "carlos": carlos,
-        "lucia": lucia,
-        "recommendation": recommendation,
-        "host_finding": host_finding,
-        "attachment": attachment,
-        "record": visit.history.earliest("history_date"),
-    }
+    return world
 
 
 def url_of(name, world):
