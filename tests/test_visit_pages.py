@@ -444,10 +444,10 @@ def crowded_visit(delegations, participants, findings):
 
 
 # Measured, on SQLite and PostgreSQL alike: session, user, roles; the visit's visibility (checked
-# before the page cache is asked); the visit (found among the visible ones, then with its host,
-# methodology and authors); host actors, budget lines, delegations, their actors, participants (with
-# people, actors and evaluations); findings; compliance checks; criteria not checked; averages of
-# the evaluations; the gaps of the next step (findings, evaluations, criteria); agenda; attachments.
+# before the page cache is asked); the visit (with its host, methodology and authors); host
+# actors, budget lines, delegations, their actors, participants (with people, actors and
+# evaluations); findings; compliance checks; criteria not checked; averages of the evaluations;
+# the gaps of the next step (findings, evaluations, criteria); agenda; attachments.
 DETAIL_QUERIES = 20
 
 

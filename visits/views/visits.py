@@ -135,9 +135,7 @@ def visit_detail(request, pk):
 
 
 def _visit_detail_page(request, pk):
-    visit = get_object_or_404(
-        _detail_queryset().filter(pk__in=visible_visits(request.user).values("pk")), pk=pk
-    )
+    visit = get_object_or_404(_detail_queryset(), pk=pk)  # its visibility is checked above
     user = request.user
     delegations = list(visit.delegations.all())
     findings = list(visit.findings.select_related("delegation__country", "addressee", "criterion"))
