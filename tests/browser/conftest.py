@@ -1,5 +1,6 @@
 """Playwright driving Debian's chromium against pytest-django's live server."""
 
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -37,9 +38,10 @@ def browser(chromium_path):
         browser.close()
 
 
-@pytest.fixture
-def page(request, browser, live_server):
-    context = browser.new_context(base_url=live_server.url, locale="en-GB")
+@contextmanager
+def page_of_own_context(request, browser, live_server, **options):
+    """A page in a browser context of its own; its screenshot is kept if the test fails."""
+    context = browser.new_context(base_url=live_server.url, locale="en-GB", **options)
     context.set_default_timeout(15_000)
     page = context.new_page()
     yield page
@@ -48,3 +50,9 @@ def page(request, browser, live_server):
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=SCREENSHOTS / f"{request.node.name}.png", full_page=True)
     context.close()
+
+
+@pytest.fixture
+def page(request, browser, live_server):
+    with page_of_own_context(request, browser, live_server) as page:
+        yield page

@@ -25,7 +25,7 @@ from countries.models import Country
 from lessons.models import Lesson
 from visits.models import ReportJob, Visit
 
-from .conftest import SCREENSHOTS
+from .conftest import page_of_own_context
 from .pages import sign_in
 
 pytestmark = pytest.mark.browser
@@ -81,15 +81,8 @@ def axe_script():
 @pytest.fixture
 def axe_page(request, browser, live_server, axe_script):
     """A page of its own context whose CSP does not block the injected axe-core."""
-    context = browser.new_context(base_url=live_server.url, locale="en-GB", bypass_csp=True)
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    yield page
-    report = getattr(request.node, "report_call", None)
-    if report is not None and report.failed:
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=SCREENSHOTS / f"{request.node.name}.png", full_page=True)
-    context.close()
+    with page_of_own_context(request, browser, live_server, bypass_csp=True) as page:
+        yield page
 
 
 class Audit:
