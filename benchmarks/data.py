@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 
 from countries.models import Actor, Country, Person
+from visits.methodology.models import MethodologyVersion
 from visits.models import (
     AgendaItem,
     BudgetLine,
@@ -17,7 +18,6 @@ from visits.models import (
     Delegation,
     Evaluation,
     Finding,
-    MethodologyVersion,
     Participant,
     Visit,
 )
@@ -189,8 +189,8 @@ def make_versions(total):
     from django.db import transaction
 
     from countries.models import Membership
-    from visits import services
-    from visits.models import Endorsement
+    from visits.methodology import workflow as services
+    from visits.methodology.models import Endorsement
 
     coordinator = get_user_model().objects.get(username="coordinator")
     while MethodologyVersion.objects.count() < total:
@@ -203,7 +203,7 @@ def make_versions(total):
                 services.open_consultation(current, coordinator, date.today() + timedelta(days=14))
                 current.refresh_from_db()
             answers = {e.country_id: e for e in current.current_endorsements()}
-            for country in services.partner_countries():
+            for country in Country.objects.partners():
                 focal = Membership.objects.get(is_focal_point=True, actor__country=country).user
                 previous = answers.get(country.pk)
                 services.answer_consultation(
@@ -235,4 +235,4 @@ def make_lessons(total):
         )
         for n in range(max(0, missing))
     )
-    search.index([lesson.pk for lesson in lessons])
+    search.index(Lesson.objects.filter(pk__in=[lesson.pk for lesson in lessons]))

@@ -12,10 +12,12 @@ from django.contrib.auth import get_user_model
 from benchmarks.data import make_visit, make_visits
 from benchmarks.results import Result
 from lessons.models import Lesson
-from peervisits.pdf import PDF_OPTIONS, static_roots
-from visits.models import ReportJob, Visit
-from visits.reports import definition, jobs
-from visits.services import adopted_version
+from reports import jobs
+from reports.kinds import definition
+from reports.models import ReportJob
+from reports.pdf import PDF_OPTIONS, static_roots
+from visits.methodology.workflow import adopted_version
+from visits.models import Visit
 
 REPEAT = 3
 GOAL = 1.3

@@ -50,12 +50,12 @@ def measure():
     from benchmarks import data, pages, reports
     from countries import demo as countries_demo
     from lessons import demo as lessons_demo
-    from visits import demo as methodology_demo
+    from visits.methodology import demo as methodology_demo
     from visits.models import Visit
 
     started = time.perf_counter()
     countries_demo.load()
-    methodology_demo.load_methodology()
+    methodology_demo.load()
     lessons_demo.load()
     data.make_actors(60)
     data.make_versions(3)

@@ -14,6 +14,10 @@ SPANISH_SPEAKING = {
 
 
 class CountryQuerySet(models.QuerySet):
+    def partners(self):
+        """The partner countries: those who answer every consultation on the methodology."""
+        return self.filter(programme_role=Country.ProgrammeRole.PARTNER)
+
     def with_figures(self):
         """Countries with their numbers of actors and people and their focal points."""
         # A GROUP BY query ignores Meta.ordering: keep the order asked for, or the model's.
@@ -198,6 +202,16 @@ class Person(models.Model):
             )
 
 
+class MembershipQuerySet(models.QuerySet):
+    def focal_points(self):
+        """The focal points who can be written to: active users with an e-mail address."""
+        return (
+            self.filter(is_focal_point=True, user__is_active=True)
+            .exclude(user__email="")
+            .select_related("user", "actor__country")
+        )
+
+
 class Membership(models.Model):
     """A user's place in the programme: the actor they work for and their role."""
 
@@ -221,6 +235,8 @@ class Membership(models.Model):
         default=False,
         help_text=_("Answers for the country in consultations on the methodology."),
     )
+
+    objects = MembershipQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("membership")

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import CreateView, DetailView, ListView, UpdateView
 from django_filters.views import FilterView
 
-from peervisits.mixins import PermissionRequiredMixin
+from core.mixins import PermissionRequiredMixin
 
 from .filters import ActorFilter, PersonFilter
 from .forms import ActorForm, CountryForm, PersonForm

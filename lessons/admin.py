@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from peervisits.admin import HistoryAdmin
+from core.admin import HistoryAdmin
 
 from .models import SDG, AddedValue, Lesson, Phase
 

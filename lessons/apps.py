@@ -3,7 +3,11 @@ from django.utils.translation import gettext_lazy as _
 
 
 class LessonsConfig(AppConfig):
-    """The knowledge bank of lessons learnt (issue 5)."""
+    """The knowledge bank: lessons learnt, good practices and success stories."""
 
     name = "lessons"
     verbose_name = _("Knowledge bank")
+
+    def ready(self):
+        # Django's way to register at start-up, once the models are loaded.
+        from . import rules  # noqa: F401

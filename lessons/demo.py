@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from countries.models import Country
 from visits.models import Finding
 
-from . import knowledge_bank
+from .knowledge_bank import applying, parsing
 from .models import AddedValue, KnowledgeType, Lesson, Phase
 
 SHIPPED_ENTRY = Path(__file__).parent / "data" / "building-together-the-methodology.txt"
@@ -46,8 +46,8 @@ def load():
     User = get_user_model()
     coordinator = User.objects.get(username="coordinator")
 
-    lesson, _report = knowledge_bank.save_parsed(
-        knowledge_bank.parse(SHIPPED_ENTRY.read_bytes()),
+    lesson, _report = applying.save_parsed(
+        parsing.parse(SHIPPED_ENTRY.read_bytes()),
         user=coordinator,
         source_file=SHIPPED_ENTRY.name,
     )

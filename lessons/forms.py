@@ -1,8 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.concurrency import RevisionCheckedForm
 from countries.models import Actor, Country
-from peervisits.concurrency import RevisionCheckedForm
 
 from .models import Lesson
 

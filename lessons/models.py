@@ -12,9 +12,11 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.concurrency import RevisionedModel
 from countries.models import Actor, Country
-from peervisits.concurrency import RevisionedModel
+from countries.roles import sees_everything
 
+from . import search
 from .catalogues import ADDED_VALUE_LABELS, PHASE_LABELS, SDG_NAMES
 
 
@@ -110,6 +112,21 @@ class Phase(models.Model):
 LESSON_HISTORY = HistoricalRecords(
     m2m_fields=["countries", "actors", "sdgs", "added_values", "related_visits", "related_findings"]
 )
+
+
+class LessonQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=Lesson.Status.PUBLISHED)
+
+    def visible_to(self, user):
+        """The lessons `user` may see: published ones for everybody (anonymous readers too),
+        drafts for coordinators, the project team and their authors. Lesson.is_visible_to
+        says the same of one lesson."""
+        if sees_everything(user):
+            return self.all()
+        if getattr(user, "is_authenticated", False):
+            return self.filter(models.Q(status=Lesson.Status.PUBLISHED) | models.Q(created_by=user))
+        return self.published()
 
 
 class Lesson(RevisionedModel):
@@ -220,6 +237,7 @@ class Lesson(RevisionedModel):
     )
 
     history = LESSON_HISTORY
+    objects = LessonQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("lesson")
@@ -236,9 +254,15 @@ class Lesson(RevisionedModel):
 
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
-        from .search import index
+        search.index(Lesson.objects.filter(pk=self.pk))
 
-        index([self.pk])
+    def is_visible_to(self, user):
+        """Whether `user` may see this lesson: Lesson.objects.visible_to's rule, for one."""
+        return (
+            self.is_published
+            or sees_everything(user)
+            or (getattr(user, "is_authenticated", False) and self.created_by_id == user.pk)
+        )
 
     def get_absolute_url(self):
         return reverse("lessons:lesson_detail", args=[self.pk])

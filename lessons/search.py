@@ -28,14 +28,12 @@ def _lesson_config():
     )
 
 
-def index(lesson_ids):
-    """Recompute the search vector of these lessons (PostgreSQL only)."""
+def index(lessons):
+    """Recompute the search vector of these lessons, a queryset (PostgreSQL only)."""
     if not on_postgresql():
         return
-    from .models import Lesson
-
     config = _lesson_config()
-    Lesson.objects.filter(pk__in=lesson_ids).update(
+    lessons.update(
         search_vector=SearchVector("title", weight="A", config=config)
         + SearchVector(Cast("keywords", TextField()), weight="A", config=config)
         + SearchVector("description", "experience", "impacts_lead", weight="B", config=config)

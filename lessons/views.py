@@ -17,31 +17,17 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.concurrency import StaleEditError
 from countries.models import Actor, Country
-from peervisits.concurrency import StaleEditError
-from peervisits.pagecache import cached_page
-from peervisits.permissions import roles_of
-from visits.views.common import visible_visits
+from visits.models import Visit
 
-from . import knowledge_bank
 from .forms import ImportForm, LessonForm, ReturnForm
+from .knowledge_bank import applying, exporting, parsing
 from .models import SDG, AddedValue, KnowledgeType, Lesson, Phase
 from .search import json_list_contains, search
 
 LESSONS_PER_PAGE = 20
 IMPORT_SESSION_KEY = "lessons_import"
-
-
-def visible_lessons(user):
-    """Published lessons for everybody; drafts for coordinators, the project team and their
-    authors."""
-    lessons = Lesson.objects.all()
-    roles = roles_of(user)
-    if roles.is_coordinator or roles.is_project_team or user.is_superuser:
-        return lessons
-    if user.is_authenticated:
-        return lessons.filter(Q(status=Lesson.Status.PUBLISHED) | Q(created_by=user))
-    return lessons.filter(status=Lesson.Status.PUBLISHED)
 
 
 # Facets: (parameter, label, lookup on Lesson)
@@ -157,10 +143,9 @@ def _facets(lessons):
     }
 
 
-@cached_page
 def lesson_list(request):
     query = request.GET.get("q", "")
-    lessons, active = _filtered(request, visible_lessons(request.user))
+    lessons, active = _filtered(request, Lesson.objects.visible_to(request.user))
     found = (
         search(lessons, query).prefetch_related("countries")
         if query.strip()
@@ -183,7 +168,7 @@ def lesson_list(request):
 def _lesson(request, pk):
     """The lesson, 404 when the user may not see it."""
     return get_object_or_404(
-        visible_lessons(request.user).select_related("phase", "created_by"), pk=pk
+        Lesson.objects.visible_to(request.user).select_related("phase", "created_by"), pk=pk
     )
 
 
@@ -196,7 +181,7 @@ def lesson_detail(request, pk):
         "actors": lesson.ordered("actors", "actor__country"),
         "sdgs": lesson.sdgs.all(),
         "added_values": lesson.added_values.all(),
-        "related_visits": visible_visits(user).filter(lessons=lesson)
+        "related_visits": Visit.objects.visible_to(user).filter(lessons=lesson)
         if user.is_authenticated
         else [],
         "criteria": lesson.proposed_criteria.select_related("version"),
@@ -210,7 +195,7 @@ def lesson_detail(request, pk):
 
 def lesson_export(request, pk):
     lesson = _lesson(request, pk)
-    response = HttpResponse(knowledge_bank.export(lesson), content_type="text/plain; charset=utf-8")
+    response = HttpResponse(exporting.export(lesson), content_type="text/plain; charset=utf-8")
     filename = f"{slugify(lesson.title)[:80] or 'lesson'}.txt"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
@@ -232,7 +217,7 @@ def _save_lesson_form(request, form, lesson=None):
 @login_required
 @permission_required("lessons.add_lesson", raise_exception=True)
 def lesson_create(request):
-    form = LessonForm(request.POST or None, visits=visible_visits(request.user))
+    form = LessonForm(request.POST or None, visits=Visit.objects.visible_to(request.user))
     if request.method == "POST" and form.is_valid():
         lesson = _save_lesson_form(request, form)
         messages.success(request, _("The lesson was saved as a draft."))
@@ -245,7 +230,9 @@ def lesson_update(request, pk):
     lesson = _lesson(request, pk)
     if not request.user.has_perm("lessons.change_lesson", lesson):
         raise PermissionDenied
-    form = LessonForm(request.POST or None, instance=lesson, visits=visible_visits(request.user))
+    form = LessonForm(
+        request.POST or None, instance=lesson, visits=Visit.objects.visible_to(request.user)
+    )
     if request.method == "POST" and form.is_valid():
         if _save_lesson_form(request, form, lesson):
             messages.success(request, _("The lesson was saved."))
@@ -315,8 +302,8 @@ def lesson_import(request):
                 _("Another file was previewed since this preview: upload this file again."),
             )
             return redirect("lessons:lesson_import")
-        parsed = knowledge_bank.parse(pending["text"])
-        lesson, report = knowledge_bank.save_parsed(
+        parsed = parsing.parse(pending["text"])
+        lesson, report = applying.save_parsed(
             parsed, user=request.user, source_file=pending["name"]
         )
         del request.session[IMPORT_SESSION_KEY]
@@ -343,16 +330,16 @@ def lesson_import(request):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            knowledge_bank.check_size(upload.size)
+            parsing.check_size(upload.size)
             data = upload.read()
-            parsed = knowledge_bank.parse(data)
-        except knowledge_bank.ImportProblem as problem:
+            parsed = parsing.parse(data)
+        except parsing.ImportProblem as problem:
             form.add_error(
                 "file",
                 _("%(file)s: %(problem)s") % {"file": upload.name, "problem": problem},
             )
         else:
-            text = knowledge_bank.decode(data)
+            text = parsing.decode(data)
             token = hashlib.sha256(f"{upload.name}\n{text}".encode()).hexdigest()[:32]
             request.session[IMPORT_SESSION_KEY] = {
                 "name": upload.name,
@@ -362,7 +349,7 @@ def lesson_import(request):
             context.update(
                 confirm_token=token,
                 parsed=parsed,
-                report=knowledge_bank.preview(parsed, user=request.user, source_file=upload.name),
+                report=applying.preview(parsed, user=request.user, source_file=upload.name),
                 file_name=upload.name,
             )
     return render(request, "lessons/lesson_import.html", context)

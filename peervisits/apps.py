@@ -8,11 +8,6 @@ class PeerVisitsConfig(AppConfig):
     name = "peervisits"
     verbose_name = _("PeerVisits")
 
-    def ready(self):
-        from . import pagecache
-
-        pagecache.connect_signals()
-
 
 class PeerVisitsAdminConfig(admin_apps.AdminConfig):
     """Django's admin, opened to the project team by role rather than is_staff."""

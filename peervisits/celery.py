@@ -9,7 +9,9 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "peervisits.settings")
 
 app = Celery("peervisits")
 app.config_from_object("django.conf:settings", namespace="CELERY")
+# Each app's tasks.py, and the methodology's e-mails (visits/methodology/tasks.py).
 app.autodiscover_tasks()
+app.autodiscover_tasks(["visits.methodology"])
 
 
 @app.on_after_configure.connect
@@ -21,6 +23,3 @@ def create_filesystem_broker_folders(sender, **kwargs):
     for key in ("data_folder_in", "data_folder_out", "control_folder"):
         if options.get(key):
             Path(options[key]).mkdir(parents=True, exist_ok=True)
-    backend = str(sender.conf.result_backend or "")
-    if backend.startswith("file://"):
-        Path(backend.removeprefix("file://")).mkdir(parents=True, exist_ok=True)

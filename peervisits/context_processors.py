@@ -1,6 +1,6 @@
 from importlib.metadata import PackageNotFoundError, version
 
-from . import permissions
+from countries.roles import roles_of
 
 try:
     VERSION = version("peervisits")
@@ -11,5 +11,5 @@ except PackageNotFoundError:  # running from a tree that was never installed
 def site(request):
     return {
         "peervisits_version": VERSION,
-        "roles": permissions.roles_of(request.user),
+        "roles": roles_of(request.user),
     }

@@ -44,10 +44,13 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
-    "peervisits",
+    # The project's apps, from the bottom floor up: each imports only those above it here.
+    "core",
     "countries",
     "visits",
     "lessons",
+    "reports",
+    "peervisits",
 ]
 
 MIDDLEWARE = [
@@ -62,7 +65,6 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
-    "peervisits.pagecache.BumpOnWriteMiddleware",
     # Last, so that it sees the outcome of authentication.
     "axes.middleware.AxesMiddleware",
 ]
@@ -105,7 +107,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Redis, when configured, is the Celery broker, the result backend and the cache.
+# Redis, when configured, is the Celery broker and the cache.
 REDIS_URL = env.str("REDIS_URL", default="")
 
 if REDIS_URL:
@@ -118,15 +120,12 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-# Reading pages stay rendered in the cache for this many seconds at most, for the
-# session that asked, until the next write (peervisits/pagecache.py); 0 turns it off.
-PAGE_CACHE_TIMEOUT = env.int("PAGE_CACHE_TIMEOUT", default=600)
-
-# Celery (read by peervisits/celery.py through the CELERY_ namespace).
+# Celery (read by peervisits/celery.py through the CELERY_ namespace). Every task records its
+# outcome in the database (report jobs) or needs none (e-mails): no result backend.
 CELERY_BROKER_DIR = VAR_DIR / "celery"
+CELERY_TASK_IGNORE_RESULT = True
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_RESULT_BACKEND = REDIS_URL
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 else:
     # kombu's filesystem transport: a broker that needs no server, for `make run`.
@@ -137,24 +136,22 @@ else:
         "control_folder": str(CELERY_BROKER_DIR / "control"),
         "store_processed": False,
     }
-    CELERY_RESULT_BACKEND = f"file://{CELERY_BROKER_DIR / 'results'}"
+# A task's message is acknowledged once it is done, and given back when its worker dies.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
-CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
-CELERY_RESULT_EXPIRES = timedelta(days=1)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "consultation-deadline-reminders": {
-        "task": "visits.tasks.send_consultation_reminders",
+        "task": "visits.methodology.tasks.send_consultation_reminders",
         "schedule": timedelta(hours=1),
     },
     "sweep-report-jobs": {
-        "task": "visits.tasks.sweep_report_jobs",
+        "task": "reports.tasks.sweep_report_jobs",
         "schedule": timedelta(minutes=1),
     },
 }
@@ -167,13 +164,13 @@ REPORT_QUEUE_GRACE = env.int("REPORT_QUEUE_GRACE", default=120)
 REPORT_MAX_ATTEMPTS = env.int("REPORT_MAX_ATTEMPTS", default=3)
 REPORT_AUTHOR = env.str("REPORT_AUTHOR", default="PeerVisits")
 
-# Authentication: django-axes first so that locked-out users never reach the
-# password check; the rules backend answers object permissions.
-# The project's rules answer permissions first: they need the user's roles only (one query
-# per request). Django's model permissions (two more queries) are asked when the rules say no.
+# Authentication: django-axes first so that locked-out users never reach the password check.
+# The project's rules (core.permissions, each app's rules.py) answer permissions first: they
+# need the user's roles only (one query per request). Django's model permissions (two more
+# queries) are asked when the rules say no.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "peervisits.permissions.RulesBackend",
+    "core.permissions.RulesBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -218,7 +215,7 @@ MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 # streamed to a temporary file, not held in memory; the reverse proxy in front should refuse
 # request bodies well above this limit.
 ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=20 * 1024 * 1024)
-# Knowledge Bank entries imported as plain text (lessons/knowledge_bank.py): the largest
+# Knowledge Bank entries imported as plain text (lessons/knowledge_bank/): the largest
 # file accepted.
 LESSON_IMPORT_MAX_BYTES = env.int("LESSON_IMPORT_MAX_BYTES", default=1024 * 1024)
 STORAGES = {

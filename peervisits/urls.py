@@ -9,9 +9,9 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("countries/", include("countries.urls")),
-    path("methodology/", include("visits.urls.methodology")),
-    path("visits/", include("visits.urls.visits")),
+    path("methodology/", include("visits.methodology.urls")),
+    path("visits/", include("visits.urls")),
     path("lessons/", include("lessons.urls")),
-    path("reports/", include("visits.urls.reports")),
+    path("reports/", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]

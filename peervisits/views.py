@@ -4,14 +4,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from countries.models import Actor, Country
+from countries.roles import Role, roles_of
 from lessons.models import Lesson
-from visits import services as visit_services
+from visits.methodology.workflow import open_consultations
 from visits.models import Finding, Visit
-from visits.views.common import visible_visits
 
-from . import health, permissions
-
-Role = permissions.Role
+from . import health
 
 
 def home(request):
@@ -22,17 +20,17 @@ def home(request):
             "peervisits/landing.html",
             {
                 "countries": Country.objects.all(),
-                "lessons": Lesson.objects.filter(status=Lesson.Status.PUBLISHED)[:5],
+                "lessons": Lesson.objects.published()[:5],
             },
         )
 
-    roles = permissions.roles_of(request.user)
+    roles = roles_of(request.user)
     context = {
         "memberships": request.user.memberships.select_related("actor__country"),
         # Focal points see whether their country answered; others see what is open.
-        "consultations": visit_services.open_consultations(roles.focal_point_country_ids),
+        "consultations": open_consultations(roles.focal_point_country_ids),
     }
-    visits = visible_visits(request.user).select_related("host_country")
+    visits = Visit.objects.visible_to(request.user).select_related("host_country")
     context["visits_in_progress"] = visits.in_progress().order_by("start_date")
     context["drafts"] = visits.filter(status=Visit.Status.DRAFT).order_by("-updated_at")
     if roles.is_coordinator:

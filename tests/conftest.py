@@ -78,16 +78,16 @@ def _no_language_leak():
 def demo(db):
     """The demo's countries, actors, people, users and methodology versions (fast)."""
     from countries import demo as countries_demo
-    from visits import demo as methodology_demo
+    from visits.methodology import demo as methodology_demo
 
     countries_demo.load()
-    methodology_demo.load_methodology()
+    methodology_demo.load()
 
 
 @pytest.fixture
 def demo_visits(demo):
     """Also the demo's fourteen visits (slower: use it where visits are needed)."""
-    from visits.demo_visits import load_visits
+    from visits.demo import load_visits
 
     load_visits()
 

@@ -16,13 +16,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from countries.models import Country, Person
-from visits import services
-from visits.models import (
-    Delegation,
-    MethodologyVersion,
-    Participant,
-    Visit,
-)
+from visits.methodology import workflow as services
+from visits.methodology.models import MethodologyVersion
+from visits.models import Delegation, Participant, Visit
 
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source"}
 

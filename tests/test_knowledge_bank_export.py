@@ -9,7 +9,9 @@ from django.utils import translation
 
 from countries.models import Actor, Country
 from lessons.catalogues import ADDED_VALUE_LABELS, SDG_NAMES
-from lessons.knowledge_bank import export, parse, save_parsed
+from lessons.knowledge_bank.applying import save_parsed
+from lessons.knowledge_bank.exporting import export
+from lessons.knowledge_bank.parsing import parse
 from lessons.models import SDG, AddedValue, KnowledgeType, Lesson, Phase
 from tests.test_knowledge_bank_import import (
     SHIPPED,

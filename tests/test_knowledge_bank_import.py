@@ -9,7 +9,9 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from countries.models import Actor, Country
-from lessons.knowledge_bank import ImportProblem, export, parse, preview, save_parsed
+from lessons.knowledge_bank.applying import preview, save_parsed
+from lessons.knowledge_bank.exporting import export
+from lessons.knowledge_bank.parsing import ImportProblem, parse
 from lessons.models import KnowledgeType, Lesson, Phase
 
 ROOT = Path(__file__).resolve().parent.parent

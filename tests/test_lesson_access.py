@@ -20,7 +20,7 @@ from django.urls import get_resolver, reverse
 from countries.models import Actor, Membership
 from lessons.models import Lesson
 from tests.test_knowledge_bank_import import shipped_bytes
-from visits.models import Criterion, MethodologyVersion, Phase, RevisionProposal
+from visits.methodology.models import Criterion, MethodologyVersion, Phase, RevisionProposal
 
 from .html import find
 

@@ -11,7 +11,8 @@ conftest), so they run there.
 import pytest
 from django.db import connection
 
-from lessons.knowledge_bank import parse, save_parsed
+from lessons.knowledge_bank.applying import save_parsed
+from lessons.knowledge_bank.parsing import parse
 from lessons.models import Lesson
 from lessons.search import MAX_QUERY_LENGTH, search
 from tests.test_knowledge_bank_import import TITLE, shipped_bytes

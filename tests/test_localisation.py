@@ -6,8 +6,8 @@ from decimal import Decimal
 import pytest
 from django.conf import settings
 
+from reports.kinds import definition
 from visits.models import BudgetLine, Visit
-from visits.reports import definition
 
 pytestmark = pytest.mark.django_db
 

@@ -16,7 +16,8 @@ from django.utils import timezone
 
 from countries.models import Country, Membership
 from tests.html import find
-from visits.models import (
+from visits.methodology import urls as methodology_urls
+from visits.methodology.models import (
     ConsultationComment,
     Criterion,
     CriterionComment,
@@ -24,7 +25,6 @@ from visits.models import (
     MethodologyVersion,
     Phase,
 )
-from visits.urls import methodology as methodology_urls
 
 User = get_user_model()
 

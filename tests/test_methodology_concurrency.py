@@ -13,8 +13,8 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 
 from countries.models import Country
-from visits import services
-from visits.models import Endorsement, MethodologyVersion
+from visits.methodology import workflow as services
+from visits.methodology.models import Endorsement, MethodologyVersion
 
 pytestmark = [
     pytest.mark.skipif(
@@ -59,7 +59,7 @@ def agreed_version(number, base):
     candidate = MethodologyVersion.objects.create(
         number=number, previous=base, status=Status.CONSULTATION, consultation_round=1
     )
-    for country in services.partner_countries():
+    for country in Country.objects.partners():
         Endorsement.objects.create(
             version=candidate,
             country=country,

@@ -16,10 +16,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from countries.models import Country
-from peervisits import pagecache
-from visits import services, tasks
-from visits.forms.methodology import CriterionForm
-from visits.models import (
+from visits.methodology import tasks
+from visits.methodology import workflow as services
+from visits.methodology.forms import CriterionForm
+from visits.methodology.models import (
     ConsultationComment,
     Criterion,
     CriterionComment,
@@ -27,8 +27,8 @@ from visits.models import (
     MethodologyVersion,
     Phase,
 )
-from visits.services import MethodologyError
-from visits.tasks import notify_consultation_opened, send_consultation_reminders
+from visits.methodology.tasks import notify_consultation_opened, send_consultation_reminders
+from visits.methodology.workflow import MethodologyError
 
 User = get_user_model()
 Status = MethodologyVersion.Status
@@ -372,8 +372,8 @@ def test_open_refused_with_a_deadline_not_in_the_future(draft, coordinator, days
 def test_open(draft, coordinator, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks() as callbacks:
         opened = services.open_consultation(draft, coordinator, in_future(14))
-    # The e-mails, once the transaction commits (beside the page cache's retirement).
-    assert len([callback for callback in callbacks if callback is not pagecache.bump]) == 1
+    # The e-mails, once the transaction commits.
+    assert len(callbacks) == 1
     draft.refresh_from_db()
     assert opened == draft
     assert draft.status == Status.CONSULTATION
@@ -616,7 +616,7 @@ def test_no_comments_outside_consultation(draft, staff_py, number):
 
 
 def test_blockers_name_missing_countries_and_objections(demo):
-    blockers = services.adoption_blockers(version(2))
+    blockers = version(2).adoption_blockers()
     assert bool(blockers)
     assert [c.code.code for c in blockers.missing] == ["BR", "CR"]
     assert [e.country.code.code for e in blockers.objections] == ["CO"]
@@ -627,7 +627,7 @@ def test_blockers_name_missing_countries_and_objections(demo):
 
 def test_no_blockers_once_everyone_agrees(demo):
     everyone_agrees(2)
-    blockers = services.adoption_blockers(version(2))
+    blockers = version(2).adoption_blockers()
     assert not blockers
     assert blockers.messages() == []
 
@@ -791,7 +791,7 @@ def test_answers_of_an_earlier_round_no_longer_count(demo, coordinator):
 
     v2 = version(2)
     assert v2.consultation_round == 2
-    blockers = services.adoption_blockers(v2)
+    blockers = v2.adoption_blockers()
     assert [c.code.code for c in blockers.missing] == PARTNERS
     assert blockers.objections == []
     with pytest.raises(MethodologyError, match="Brazil, Chile, Colombia, Costa Rica, Paraguay"):
@@ -801,7 +801,7 @@ def test_answers_of_an_earlier_round_no_longer_count(demo, coordinator):
     # Paraguay answers afresh in round 2, with a form that shows no answer.
     given = answer(2, "PY", Answer.AGREE, expected_revision=0)
     assert (given.consultation_round, given.revision) == (2, 1)
-    assert [c.code.code for c in services.adoption_blockers(version(2)).missing] == [
+    assert [c.code.code for c in version(2).adoption_blockers().missing] == [
         "BR",
         "CL",
         "CO",

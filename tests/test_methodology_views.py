@@ -18,8 +18,8 @@ from django.utils.formats import date_format
 
 from countries.models import Actor, Country, Membership
 from tests.html import find, input_value, text
-from visits import services
-from visits.models import (
+from visits.methodology import workflow as services
+from visits.methodology.models import (
     ConsultationComment,
     Criterion,
     CriterionComment,

@@ -58,17 +58,12 @@ def build_world():
     from countries import demo as countries_demo
     from countries.models import Actor, Country, Membership, Person
     from lessons.models import Lesson
-    from visits import demo as methodology_demo
-    from visits.models import (
-        Criterion,
-        MethodologyVersion,
-        Phase,
-        ReportJob,
-        RevisionProposal,
-    )
+    from reports.models import ReportJob
+    from visits.methodology import demo as methodology_demo
+    from visits.methodology.models import Criterion, MethodologyVersion, Phase, RevisionProposal
 
     countries_demo.load()
-    methodology_demo.load_methodology()
+    methodology_demo.load()
     for username, code in [("colleague-py", "PY"), ("colleague-br", "BR")]:
         colleague = User.objects.create_user(username, email=f"{username}@example.org")
         Membership.objects.create(

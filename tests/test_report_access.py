@@ -18,7 +18,9 @@ from django.utils import timezone
 
 from countries.models import Membership
 from lessons.models import Lesson
-from visits.models import MethodologyVersion, ReportJob, Visit
+from reports.models import ReportJob
+from visits.methodology.models import MethodologyVersion
+from visits.models import Visit
 
 User = get_user_model()
 Status = ReportJob.Status

@@ -19,7 +19,12 @@ from pypdf import PdfReader
 
 from countries.models import Actor, Country, Person
 from lessons.models import Lesson
-from peervisits.pdf import render_pdf
+from reports import charts
+from reports.kinds import REPORTS, lesson, methodology, overview
+from reports.kinds import visit as visit_report
+from reports.models import ReportJob
+from reports.pdf import render_pdf
+from visits.methodology.workflow import adopted_version
 from visits.models import (
     AgendaItem,
     BudgetLine,
@@ -28,12 +33,8 @@ from visits.models import (
     Evaluation,
     Finding,
     Participant,
-    ReportJob,
     Visit,
 )
-from visits.reports import REPORTS, charts, lesson, methodology, overview
-from visits.reports import visit as visit_report
-from visits.services import adopted_version
 
 ACCENTED = "José Ñúñez Conceição"
 HOSTILE = "<script>alert(1)</script> and <b>x</b>"
@@ -359,7 +360,7 @@ def test_chart_labels_are_escaped():
     from django.template.loader import render_to_string
 
     chart = charts.bar_chart("c1", HOSTILE, [(HOSTILE, 3), ("b", 1)])
-    svg = render_to_string("visits/reports/bar_chart.html", {"chart": chart})
+    svg = render_to_string("reports/bar_chart.html", {"chart": chart})
     assert "<script>" not in svg and "&lt;script&gt;" in svg
     assert 'aria-labelledby="c1-title"' in svg and '<title id="c1-title">' in svg
 
@@ -464,7 +465,7 @@ def test_overview_of_300_visits_renders_in_reasonable_time(demo):
 
 
 def test_methodology_changes_and_comments(demo):
-    from visits.models import MethodologyVersion
+    from visits.methodology.models import MethodologyVersion
 
     version = MethodologyVersion.objects.filter(previous__isnull=False).first()
     context = methodology.context(version)

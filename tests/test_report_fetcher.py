@@ -14,9 +14,9 @@ import pytest
 from django.conf import settings
 from pypdf import PdfReader
 
-from peervisits.pdf import MAX_DATA_URL_BYTES, RefusedResource, StaticOnlyFetcher, render_pdf
+from reports.kinds import definition
+from reports.pdf import MAX_DATA_URL_BYTES, RefusedResource, StaticOnlyFetcher, render_pdf
 from visits.models import AgendaItem, BudgetLine, Finding, Visit
-from visits.reports import definition
 
 # A 1×1 PNG, the kind of small inline image a report may carry.
 TINY_PNG = base64.b64encode(

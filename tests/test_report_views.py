@@ -1,6 +1,6 @@
 """Report jobs through the web: request, follow, download, reuse, retry, sweep and run.
 
-No worker runs here: where a job must be done, the test calls ``jobs.run(job.pk)`` in
+No worker runs here: where a job must be done, the test calls ``rendering.run(job.pk)`` in
 its own process, which is what the worker runs. Jobs requested through the views
 are never dispatched (the test's transaction never commits, so ``on_commit`` waits
 for ever); the sweep tests dispatch for real, to a private broker.
@@ -26,9 +26,12 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from lessons.models import Lesson
-from visits import reports
-from visits.models import Finding, MethodologyVersion, ReportJob, Visit
-from visits.reports import jobs
+from reports import kinds as reports
+from reports import rendering, tasks
+from reports.kinds.base import ReportDefinition
+from reports.models import ReportJob
+from visits.methodology.models import MethodologyVersion
+from visits.models import Finding, Visit
 
 from .html import find, tags, text
 
@@ -78,7 +81,7 @@ def retry_url(job):
 
 def done(job):
     """Run the job as the worker would, in this process."""
-    jobs.run(job.pk)
+    rendering.run(job.pk)
     job.refresh_from_db()
     assert job.status == Status.DONE, job.error_detail
     return job
@@ -116,7 +119,8 @@ def test_request_creates_a_queued_job_and_redirects_to_it(client, requested, vis
     assert job.status == Status.QUEUED
     assert job.language == "en"  # the language of the page
     assert job.title == f"Systematisation: {visit.label}"
-    assert job.input_hash and not job.file
+    # Nothing is rendered in the request: the worker computes the input's hash.
+    assert not job.input_hash and not job.file
     # The job's page says where it stands.
     page = client.get(detail_url(job))
     assert page.status_code == 200
@@ -193,12 +197,47 @@ def test_the_done_job_is_downloaded_as_a_pdf(client, requested, visit):
 # --- reuse of identical reports -------------------------------------------------------------------
 
 
-def test_an_identical_request_by_the_same_user_gets_the_same_job(client, requested, visit):
-    job = done(requested)
+@pytest.fixture
+def renders(monkeypatch):
+    """Counts of the HTML renderings and PDF renders made from here on."""
+    counts = {"html": 0, "pdf": 0}
+    render_html, render_pdf = ReportDefinition.render_html, rendering.render_pdf
+
+    def counted_html(self, *args, **kwargs):
+        counts["html"] += 1
+        return render_html(self, *args, **kwargs)
+
+    def counted_pdf(*args, **kwargs):
+        counts["pdf"] += 1
+        return render_pdf(*args, **kwargs)
+
+    monkeypatch.setattr(ReportDefinition, "render_html", counted_html)
+    monkeypatch.setattr(rendering, "render_pdf", counted_pdf)
+    return counts
+
+
+@pytest.mark.parametrize("kind", ["visit", "methodology", "lesson", "overview"])
+def test_a_request_renders_nothing(client, visit, renders, kind):
+    targets = {"visit": visit.pk, "lesson": published_lesson().pk}
+    sign_in(client, "coordinator")
+    assert ask(client, kind=kind, target=targets.get(kind, "")).status_code == 302
+    assert renders == {"html": 0, "pdf": 0}
+    job = ReportJob.objects.get()
+    assert (job.status, job.input_hash) == (Status.QUEUED, "")
+
+
+def test_an_identical_request_by_the_same_user_reuses_the_file(client, requested, visit, renders):
+    first = done(requested)
+    assert renders == {"html": 1, "pdf": 1}
     response = ask(client, target=visit.pk)
-    assert response.status_code == 302
-    assert response.url == detail_url(job)
-    assert ReportJob.objects.count() == 1
+    second = ReportJob.objects.exclude(pk=first.pk).get()
+    assert response.url == detail_url(second)
+    assert second.status == Status.QUEUED
+    second = done(second)
+    assert renders == {"html": 2, "pdf": 1}  # the worker compared the HTML, and reused
+    assert second.reused_from == first
+    assert second.input_hash == first.input_hash
+    assert second.file.name == first.file.name
 
 
 def test_an_identical_request_while_queued_gets_the_waiting_job(client, requested, visit):
@@ -207,19 +246,15 @@ def test_an_identical_request_while_queued_gets_the_waiting_job(client, requeste
     assert ReportJob.objects.count() == 1
 
 
-def test_another_users_identical_request_reuses_the_file(client, requested, visit, monkeypatch):
+def test_another_users_identical_request_reuses_the_file(client, requested, visit, renders):
     first = done(requested)
-
-    def no_render(*args, **kwargs):
-        raise AssertionError("an identical report was rendered again")
-
-    monkeypatch.setattr(jobs, "render_pdf", no_render)
     sign_in(client, "coordinator")
     response = ask(client, target=visit.pk)
     second = ReportJob.objects.exclude(pk=first.pk).get()
     assert response.url == detail_url(second)
     assert second.requested_by == user("coordinator")
-    assert second.status == Status.DONE  # at once: nothing to render
+    second = done(second)
+    assert renders["pdf"] == 1  # the first job's render only
     assert second.reused_from == first
     assert second.file.name == first.file.name
     assert (second.pages, second.size) == (first.pages, first.size)
@@ -229,19 +264,20 @@ def test_another_users_identical_request_reuses_the_file(client, requested, visi
     assert body(download).startswith(b"%PDF")
 
 
-def test_a_lost_file_is_not_served_again(client, requested, visit):
+def test_a_lost_file_is_not_served_again(client, requested, visit, renders):
     """When the file of the identical report is gone from the storage, the report is rendered
     again rather than reused into a job whose download is a 404."""
     first = done(requested)
     first.file.storage.delete(first.file.name)
     sign_in(client, "coordinator")
     ask(client, target=visit.pk)
-    second = ReportJob.objects.exclude(pk=first.pk).get()
+    second = done(ReportJob.objects.exclude(pk=first.pk).get())
     assert second.reused_from is None
-    assert second.status == Status.QUEUED
+    assert renders["pdf"] == 2
+    assert second.file.storage.exists(second.file.name)
 
 
-def test_changed_data_makes_a_new_job(client, requested, visit):
+def test_changed_data_makes_a_new_render(client, requested, visit, renders):
     first = done(requested)
     finding = Finding.objects.filter(visit=visit).first()
     finding.title = "A finding with a new title"
@@ -249,26 +285,29 @@ def test_changed_data_makes_a_new_job(client, requested, visit):
     response = ask(client, target=visit.pk)
     second = ReportJob.objects.exclude(pk=first.pk).get()
     assert response.url == detail_url(second)
-    assert second.status == Status.QUEUED
+    second = done(second)
     assert second.input_hash != first.input_hash
     assert second.reused_from is None
+    assert renders["pdf"] == 2
 
 
-def test_another_language_makes_a_new_job(client, requested, visit):
+def test_another_language_makes_a_new_render(client, requested, visit, renders):
     first = done(requested)
     ask(client, target=visit.pk, language="es")
     second = ReportJob.objects.exclude(pk=first.pk).get()
     assert (second.language, second.status) == ("es", Status.QUEUED)
+    second = done(second)
+    assert second.reused_from is None and renders["pdf"] == 2
 
 
-def test_staff_of_the_same_visit_share_an_identical_report(client, visit):
+def test_staff_of_the_same_visit_share_an_identical_report(client, visit, renders):
     sign_in(client, "staff-py")
     ask(client, target=visit.pk)
     first = done(ReportJob.objects.get())
     sign_in(client, "staff-uy")
     ask(client, target=visit.pk)
-    second = ReportJob.objects.exclude(pk=first.pk).get()
-    assert (second.status, second.reused_from) == (Status.DONE, first)
+    second = done(ReportJob.objects.exclude(pk=first.pk).get())
+    assert (second.status, second.reused_from, renders["pdf"]) == (Status.DONE, first, 1)
 
 
 # --- the other kinds ------------------------------------------------------------------------------
@@ -302,7 +341,7 @@ def test_programme_reports_are_produced(client, demo_visits, kind, title, conten
     # Nothing changed: the project team's identical request is served the same file.
     sign_in(client, "projectteam")
     ask(client, kind=kind, target=target)
-    again = ReportJob.objects.exclude(pk=job.pk).get()
+    again = done(ReportJob.objects.exclude(pk=job.pk).get())
     assert (again.status, again.reused_from, again.file.name) == (Status.DONE, job, job.file.name)
 
 
@@ -672,12 +711,12 @@ def test_sweep_dispatches_what_was_never_dispatched(broker, requested):
 def test_sweep_dispatches_again_what_waited_too_long(broker, requested, settings):
     long_ago = timezone.now() - timedelta(seconds=settings.REPORT_QUEUE_GRACE + 60)
     ReportJob.objects.filter(pk=requested.pk).update(dispatched_at=long_ago)
-    assert jobs.sweep() == 1
+    assert tasks.sweep() == 1
     assert ReportJob.objects.get(pk=requested.pk).dispatched_at > long_ago
 
 
 def test_sweep_requeues_a_job_running_past_its_lease(broker, requested, settings):
-    started = timezone.now() - jobs.lease() - timedelta(minutes=1)
+    started = timezone.now() - rendering.lease() - timedelta(minutes=1)
     ReportJob.objects.filter(pk=requested.pk).update(
         status=Status.RUNNING,
         claim="a-dead-worker",
@@ -718,8 +757,8 @@ def test_sweep_with_a_later_now_finds_the_running_job_abandoned(broker, requeste
     ReportJob.objects.filter(pk=requested.pk).update(
         status=Status.RUNNING, started_at=timezone.now(), dispatched_at=timezone.now()
     )
-    assert jobs.sweep() == 0
-    assert jobs.sweep(now=timezone.now() + jobs.lease() + timedelta(seconds=1)) == 1
+    assert tasks.sweep() == 0
+    assert tasks.sweep(now=timezone.now() + rendering.lease() + timedelta(seconds=1)) == 1
     assert ReportJob.objects.get(pk=requested.pk).status == Status.QUEUED
 
 
@@ -728,8 +767,8 @@ def test_sweep_with_a_later_now_finds_the_running_job_abandoned(broker, requeste
 
 def test_run_of_a_done_job_does_nothing(requested):
     job = done(requested)
-    assert jobs.claim(job.pk) is None
-    assert jobs.run(job.pk) is None
+    assert rendering.claim(job.pk) is None
+    assert rendering.run(job.pk) is None
     after = ReportJob.objects.get(pk=job.pk)
     assert (after.status, after.attempts, after.finished_at, after.file.name) == (
         Status.DONE,
@@ -740,20 +779,20 @@ def test_run_of_a_done_job_does_nothing(requested):
 
 
 def test_only_the_first_of_two_claims_gets_the_job(requested):
-    first = jobs.claim(requested.pk)
-    second = jobs.claim(requested.pk)
+    first = rendering.claim(requested.pk)
+    second = rendering.claim(requested.pk)
     assert first is not None and second is None
     assert first.status == Status.RUNNING and first.attempts == 1
     assert ReportJob.objects.get(pk=requested.pk).claim == first.claim
     # A duplicate delivery while it runs changes nothing either.
-    assert jobs.run(requested.pk) is None
+    assert rendering.run(requested.pk) is None
     assert ReportJob.objects.get(pk=requested.pk).claim == first.claim
 
 
 def test_run_when_the_visit_was_deleted(requested, visit):
     Finding.objects.filter(visit=visit).delete()  # findings protect their delegations
     Visit.objects.filter(pk=visit.pk).delete()
-    jobs.run(requested.pk)
+    rendering.run(requested.pk)
     job = ReportJob.objects.get(pk=requested.pk)
     assert job.status == Status.FAILED
     assert job.error == "What this report was about no longer exists."
@@ -772,8 +811,8 @@ def test_an_error_in_the_data_or_layout_fails_the_job_readably(
         ReportJob.Kind.VISIT,
         dataclasses.replace(definition, context=broken_context),
     )
-    with caplog.at_level(logging.ERROR, logger="visits.reports.jobs"):
-        jobs.run(requested.pk)
+    with caplog.at_level(logging.ERROR, logger="reports.rendering"):
+        rendering.run(requested.pk)
     job = ReportJob.objects.get(pk=requested.pk)
     assert job.status == Status.FAILED
     assert f"(job {job.pk})" in job.error
@@ -793,9 +832,9 @@ def test_a_job_past_its_attempts_fails_without_rendering(requested, settings, mo
     def no_render(*args, **kwargs):
         raise AssertionError("rendered after the attempts were exhausted")
 
-    monkeypatch.setattr(jobs, "render_pdf", no_render)
+    monkeypatch.setattr(rendering, "render_pdf", no_render)
     ReportJob.objects.filter(pk=requested.pk).update(attempts=settings.REPORT_MAX_ATTEMPTS)
-    jobs.run(requested.pk)
+    rendering.run(requested.pk)
     job = ReportJob.objects.get(pk=requested.pk)
     assert job.status == Status.FAILED
     assert job.error == (
@@ -808,9 +847,9 @@ def test_a_transient_error_gives_the_job_back_for_a_retry(requested, monkeypatch
     def storage_away(*args, **kwargs):
         raise OSError("the disk is briefly away")
 
-    monkeypatch.setattr(jobs, "render_pdf", storage_away)
-    with pytest.raises(jobs.TransientError, match="briefly away"):
-        jobs.run(requested.pk)
+    monkeypatch.setattr(rendering, "render_pdf", storage_away)
+    with pytest.raises(rendering.TransientError, match="briefly away"):
+        rendering.run(requested.pk)
     job = ReportJob.objects.get(pk=requested.pk)
     assert (job.status, job.claim, job.progress, job.attempts) == (Status.QUEUED, "", 0, 1)
     monkeypatch.undo()

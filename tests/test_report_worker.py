@@ -16,10 +16,11 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from countries.models import Person
+from reports import jobs, rendering, tasks
+from reports.models import ReportJob
+from reports.tasks import render_report
 from tests.workers import broker, wait_for
-from visits.models import Finding, Participant, ReportJob, Visit
-from visits.reports import jobs
-from visits.tasks import render_report
+from visits.models import Finding, Participant, Visit
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.celery_worker]
 
@@ -130,7 +131,7 @@ def test_worker_killed_mid_render_the_job_completes_once(start_worker, demo_visi
     # Beat's sweep once the job's lease (its time limit and a margin) has run out: on
     # Redis the killed worker's message waits unacknowledged for the visibility
     # timeout; on the filesystem broker it is gone.
-    assert jobs.sweep(now=timezone.now() + jobs.lease() + timedelta(seconds=1)) == 1
+    assert tasks.sweep(now=timezone.now() + rendering.lease() + timedelta(seconds=1)) == 1
 
     job = finished(job)
     assert job.status == Status.DONE, job.error_detail
@@ -160,7 +161,7 @@ def worker_log_count(job, word):
 def test_a_job_delivered_twice_is_rendered_once(start_worker, demo_visits, projectteam):
     start_worker(concurrency=2)
     job = jobs.request_report(projectteam, "visit", closed_visit().pk, "pt")
-    assert jobs.dispatch(job.pk)  # a second message for the same job, as a sweep could send
+    assert tasks.dispatch(job.pk)  # a second message for the same job, as a sweep could send
 
     job = finished(job)
     wait_for(lambda: worker_log_count(job, "succeeded") >= 2, message="both deliveries")

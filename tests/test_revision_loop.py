@@ -17,17 +17,15 @@ from django.utils import timezone
 
 from countries.models import Country
 from lessons.models import Lesson
-from visits import services
-from visits.models import (
+from visits.methodology import workflow as services
+from visits.methodology.models import (
     Criterion,
-    Delegation,
     Endorsement,
-    Finding,
     MethodologyVersion,
     Phase,
     RevisionProposal,
-    Visit,
 )
+from visits.models import Delegation, Finding, Visit
 
 from .html import find, input_value, text
 
@@ -474,7 +472,7 @@ def test_a_suggestion_names_its_source_only_to_members_who_may_open_it(
 
 def adopt(version, coordinator):
     services.open_consultation(version, coordinator, timezone.localdate() + timedelta(days=7))
-    for country in services.partner_countries():
+    for country in Country.objects.partners():
         services.answer_consultation(
             version,
             country,

@@ -50,13 +50,8 @@ def media_root(settings, tmp_path):
 def world(demo):
     """A conducted visit (Paraguay hosts Uruguay), a finding, a participant; a draft version 3."""
     from countries.models import Actor, Country, Person
-    from visits.models import (
-        Delegation,
-        Finding,
-        MethodologyVersion,
-        Participant,
-        Visit,
-    )
+    from visits.methodology.models import MethodologyVersion
+    from visits.models import Delegation, Finding, Participant, Visit
 
     v1 = MethodologyVersion.objects.get(number=1)
     visit = Visit.objects.create(
@@ -123,7 +118,7 @@ def formset(prefix, rows, initial=0):
 def submissions(world, text):
     """(form class name, user, url, data) of a submission of `text` into every text field."""
     from countries.models import Actor, Country
-    from visits.models import Endorsement
+    from visits.methodology.models import Endorsement
     from visits.views.agenda import agenda_state
 
     visit, recommendation = world["visit"], world["recommendation"]
@@ -203,6 +198,16 @@ def submissions(world, text):
             "budget_lines",
             [{"category": "venue", "description": text, "planned": "300", "currency": "USD"}],
         ),
+    )
+    yield (
+        "AttachmentForm",
+        "coordinator",
+        visit_url("attachment_upload"),
+        {
+            "attachment-kind": "document",
+            "attachment-title": text,
+            "attachment-file": SimpleUploadedFile("note.pdf", PDF, content_type="application/pdf"),
+        },
     )
     criteria = list(visit.methodology_version.criteria.all())
     yield (
@@ -358,10 +363,9 @@ def project_forms():
     """The names of the project's form classes that have a text field."""
     found = set()
     for module_name in [
-        "visits.forms.visits",
-        "visits.forms.methodology",
-        "visits.forms.reports",
-        "visits.views.agenda",
+        "visits.forms",
+        "visits.methodology.forms",
+        "reports.forms",
         "lessons.forms",
         "countries.forms",
     ]:
@@ -409,8 +413,8 @@ def test_transition_notes_are_escaped(client, world, payload):
 @pytest.mark.parametrize("payload", list(PAYLOADS.values()), ids=list(PAYLOADS))
 def test_stored_text_is_escaped_everywhere(client, world, payload):
     from lessons.models import Lesson
-    from peervisits.pdf import render_pdf
-    from visits.reports import definition
+    from reports.kinds import definition
+    from reports.pdf import render_pdf
 
     text = f"XSS {payload} end"
     for steps in (submissions(world, text), lesson_follow_ups(text)):

@@ -14,7 +14,8 @@ from django.template.loader import render_to_string
 from PIL import Image
 
 from countries.models import Country
-from visits.attachments import AttachmentForm, check_upload
+from visits.attachments import check_upload
+from visits.forms import AttachmentForm
 from visits.models import Attachment, Delegation, Visit
 
 from .html import find, tags

@@ -15,18 +15,11 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from core.concurrency import StaleEditError
 from countries.models import Actor, Country, Person
-from peervisits.concurrency import StaleEditError
-from visits.forms.visits import BudgetLineForm, EvaluationForm, VisitForm
-from visits.models import (
-    BudgetLine,
-    Delegation,
-    Evaluation,
-    Finding,
-    MethodologyVersion,
-    Participant,
-    Visit,
-)
+from visits.forms import BudgetLineForm, EvaluationForm, VisitForm
+from visits.methodology.models import MethodologyVersion
+from visits.models import BudgetLine, Delegation, Evaluation, Finding, Participant, Visit
 
 from .html import find, input_value, text
 

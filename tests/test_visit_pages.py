@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from countries.models import Actor, Country, Person
+from visits.methodology.models import MethodologyVersion
 from visits.models import (
     AgendaItem,
     Attachment,
@@ -20,7 +21,6 @@ from visits.models import (
     Delegation,
     Evaluation,
     Finding,
-    MethodologyVersion,
     Participant,
     ThematicFocus,
     Visit,

@@ -14,13 +14,13 @@ from django.utils import timezone
 
 from countries.models import Country, Person
 from visits import workflow
+from visits.methodology.models import MethodologyVersion
 from visits.models import (
     AgendaItem,
     ComplianceCheck,
     Delegation,
     Evaluation,
     Finding,
-    MethodologyVersion,
     Participant,
     Visit,
 )

@@ -7,6 +7,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from countries.models import Actor, Country, Person
+from visits.methodology.models import MethodologyVersion
 from visits.models import (
     AgendaItem,
     Attachment,
@@ -15,7 +16,6 @@ from visits.models import (
     Delegation,
     Evaluation,
     Finding,
-    MethodologyVersion,
     Participant,
     Visit,
 )

@@ -1,22 +1,23 @@
 from django.contrib import admin
 
-from peervisits.admin import HistoryAdmin
+from core.admin import HistoryAdmin
 
+from .methodology.models import (
+    ConsultationComment,
+    Criterion,
+    CriterionComment,
+    Endorsement,
+    MethodologyVersion,
+)
 from .models import (
     AgendaItem,
     Attachment,
     BudgetLine,
     ComplianceCheck,
-    ConsultationComment,
-    Criterion,
-    CriterionComment,
     Delegation,
-    Endorsement,
     Evaluation,
     Finding,
-    MethodologyVersion,
     Participant,
-    ReportJob,
     Visit,
 )
 
@@ -130,20 +131,3 @@ class AttachmentAdmin(admin.ModelAdmin):
     list_display = ["title", "visit", "kind", "content_type", "size", "uploaded_at"]
     list_select_related = ["visit__host_country"]
     readonly_fields = ["content_type", "size", "uploaded_by"]
-
-
-@admin.register(ReportJob)
-class ReportJobAdmin(admin.ModelAdmin):
-    """Read-only: jobs are made by requests and workers; the admin shows why one failed."""
-
-    list_display = ["pk", "title", "kind", "language", "requested_by", "status", "attempts",
-                    "queued_at", "render_seconds"]  # fmt: skip
-    list_filter = ["status", "kind", "language"]
-    list_select_related = ["requested_by"]
-    search_fields = ["title", "error"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False

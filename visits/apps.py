@@ -3,7 +3,11 @@ from django.utils.translation import gettext_lazy as _
 
 
 class VisitsConfig(AppConfig):
-    """Visits, the jointly agreed methodology and the reports (issues 3, 4 and 6)."""
+    """Visits and the jointly agreed methodology (criteria, versions, consultation)."""
 
     name = "visits"
     verbose_name = _("Visits and methodology")
+
+    def ready(self):
+        # Django's way to register at start-up, once the models are loaded.
+        from . import rules  # noqa: F401

@@ -1,5 +1,5 @@
 """
-Attachments of visits: which files are accepted, and the form that checks them.
+Attachments of visits: which files are accepted (AttachmentForm in visits/forms.py asks).
 
 A file is accepted when its *content* is of an allowed type (libmagic, through
 python-magic) and its name ends with an extension of that same type: an
@@ -13,14 +13,11 @@ import zipfile
 from dataclasses import dataclass
 
 import magic
-from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import floatformat
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-
-from .models import Attachment
 
 # libmagic looks at the beginning of a file; 8 KB is enough for every type below
 # except the compound files of Office 97–2003, which are read whole when needed.
@@ -251,40 +248,3 @@ def check_upload(upload):
             }
         raise ValidationError(message, code="content_mismatch")
     return file_type
-
-
-class AttachmentForm(forms.ModelForm):
-    """Attach a file to a visit; the view sets the visit and the uploader."""
-
-    # Prefixed so that its fields do not clash with other forms of the visit page.
-    prefix = "attachment"
-
-    class Meta:
-        model = Attachment
-        fields = ["kind", "title", "file"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["title"].required = False
-        self.fields["title"].help_text = _("Leave empty to use the name of the file.")
-        file_field = self.fields["file"]
-        file_field.widget.attrs["accept"] = accept_attribute()
-        file_field.help_text = gettext("At most %(limit)s MB. Accepted types: %(types)s.") % {
-            "limit": max_megabytes(),
-            "types": accepted_types_text(),
-        }
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        file_type = check_upload(upload)
-        self.instance.content_type = file_type.content_type
-        self.instance.size = upload.size
-        return upload
-
-    def clean(self):
-        cleaned_data = super().clean()
-        upload = cleaned_data.get("file")
-        if upload and not cleaned_data.get("title"):
-            title = os.path.splitext(os.path.basename(upload.name))[0].replace("_", " ").strip()
-            cleaned_data["title"] = title[: Attachment._meta.get_field("title").max_length]
-        return cleaned_data

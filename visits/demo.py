@@ -1,203 +1,247 @@
 """
-Demo methodology: version 1 adopted, with criteria drawn from what the
-programme describes, and version 2 in consultation with some answers and one
-objection, so that the consultation board shows every state.
+The fourteen visits the programme reports: three each to Paraguay and Uruguay,
+two each to Brazil, Chile, Colombia and Costa Rica. The knowledge-bank entry
+gives only their number and hosts, so dates, agendas, findings, evaluations and
+budgets are illustrative (and marked so); twelve are closed, one is planned and
+one is a draft.
 """
 
-from datetime import datetime, timedelta
+import random
+from datetime import date, time, timedelta
+from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history
 
-from countries.models import Country
+from countries.models import Actor, Country, Person
 
-from .models import Criterion, CriterionComment, Endorsement, MethodologyVersion, Phase
+from .methodology import demo as methodology_demo
+from .models import (
+    AgendaItem,
+    BudgetLine,
+    ComplianceCheck,
+    Delegation,
+    Evaluation,
+    Finding,
+    MethodologyVersion,
+    Participant,
+    ThematicFocus,
+    Visit,
+)
 
-# code, phase, title, text, rationale
-CRITERIA_V1 = [
-    ("PLAN-01", Phase.PLANNING, "Objectives defined jointly by host and visitors",
-     "The host and the visiting countries define the objectives of each visit together, in "
-     "writing, before the agenda is drafted.",
-     "Visits whose objectives were agreed by all sides produced the most relevant exchanges."),
-    ("PLAN-02", Phase.PLANNING, "Mixed political and technical delegations",
-     "Each visiting delegation includes at least one political and one technical "
-     "representative of its institution.",
-     "Political delegates commit their institutions; technical delegates carry the practice "
-     "home."),
-    ("PLAN-03", Phase.PLANNING, "A focus the visitors need",
-     "Each visit concentrates on a component of the host's care system that the visiting "
-     "countries have identified as relevant for their own.", ""),
-    ("PLAN-04", Phase.PLANNING, "Resources and time planned and measured",
-     "The plan states the expected cost per category and the person-days of political and of "
-     "technical delegates; the systematisation compares them with the actual figures.",
-     "Efficient management of resources and time is measured, not claimed."),
-    ("PREP-01", Phase.PREPARATION, "An agenda that spares high-level officials' time",
-     "The agenda concentrates the participation of high-level officials in dedicated sessions "
-     "of at most one day; technical teams carry the rest of the programme.",
-     "Official missions of high-level officials are the scarcest resource of the programme."),
-    ("PREP-02", Phase.PREPARATION, "Actors beyond government",
-     "The agenda includes meetings with academic institutions, civil society, technical teams "
-     "and users of the care system.",
-     "Their involvement was one of the main gains of the jointly built methodology."),
-    ("PREP-03", Phase.PREPARATION, "Background shared in advance",
-     "The host shares a short background note on the practices to be observed at least two "
-     "weeks before the visit.", ""),
-    ("COND-01", Phase.CONDUCT, "Exchanges between providers and beneficiaries",
-     "Site visits include direct exchanges with the people who provide and the people who "
-     "receive care services.", ""),
-    ("COND-02", Phase.CONDUCT, "Daily debriefing",
-     "The delegations meet at the end of each day to record observations and emerging "
-     "recommendations.", ""),
-    ("COND-03", Phase.CONDUCT, "Every participant evaluates the visit",
-     "Every participant fills the evaluation of the visit before leaving.", ""),
-    ("SYST-01", Phase.SYSTEMATISATION, "Systematisation after each visit",
-     "Within six weeks, host and visitors jointly produce the systematisation of the visit: "
-     "best practices, challenges and recommendations.", ""),
-    ("SYST-02", Phase.SYSTEMATISATION, "Recommendations with an addressee",
-     "Each recommendation names the actor it is addressed to.", ""),
-    ("SYST-03", Phase.SYSTEMATISATION, "Lessons on the methodology itself",
-     "Each systematisation records what the visit taught about the methodology, to be "
-     "considered in its next revision.",
-     "The methodology was built visit after visit from these lessons."),
-    ("FOLL-01", Phase.FOLLOW_UP, "Recommendations followed up beyond the project",
-     "The host reports on the follow-up of each recommendation six and twelve months after "
-     "the visit, also after the project closes.", ""),
-    ("FOLL-02", Phase.FOLLOW_UP, "A knowledge base that outlives the project",
-     "Systematisations and lessons learnt are published in the knowledge bank, open to the "
-     "partners and to other programmes.", ""),
+T = ThematicFocus
+# host, start, days, city, focus, title, visiting countries, status
+VISITS = [
+    ("PY", date(2022, 5, 9), 3, "Asunción", T.GOVERNANCE,
+     "Building the governance of a national care system", ["UY", "CL", "CR"], "closed"),
+    ("UY", date(2022, 8, 22), 3, "Montevideo", T.GOVERNANCE,
+     "The National Integrated Care System from the inside", ["PY", "CO", "BR"], "closed"),
+    ("CR", date(2022, 11, 14), 2, "San José", T.EARLY_CHILDHOOD,
+     "The National Care and Child Development Network", ["CL", "PY", "CO"], "closed"),
+    ("CL", date(2023, 3, 20), 3, "Santiago", T.OLDER_PEOPLE,
+     "Local care services for older people", ["UY", "CR", "BR"], "closed"),
+    ("CO", date(2023, 6, 12), 3, "Bogotá", T.TERRITORIAL,
+     "District care blocks: care close to home", ["PY", "CL", "UY"], "closed"),
+    ("BR", date(2023, 9, 18), 3, "Brasília", T.CAREGIVERS,
+     "Recognising and supporting caregivers", ["UY", "CO", "CR"], "closed"),
+    ("PY", date(2023, 11, 6), 2, "Asunción", T.EARLY_CHILDHOOD,
+     "Early childhood care centres and their families", ["BR", "CR", "CL"], "closed"),
+    ("UY", date(2024, 3, 11), 3, "Montevideo", T.DISABILITY,
+     "Personal assistance for people with severe disabilities", ["CL", "CO", "PY"], "closed"),
+    ("CR", date(2024, 6, 17), 2, "San José", T.OLDER_PEOPLE,
+     "Progressive care networks for older people", ["UY", "BR", "PY"], "closed"),
+    ("CL", date(2024, 9, 9), 3, "Valparaíso", T.INFORMATION,
+     "A registry of people who need and provide care", ["CO", "CR", "UY"], "closed"),
+    ("CO", date(2025, 2, 24), 3, "Medellín", T.CAREGIVERS,
+     "Training and certifying caregivers", ["BR", "PY", "CR"], "closed"),
+    ("BR", date(2025, 5, 19), 3, "São Paulo", T.FINANCING,
+     "Financing care policies across levels of government", ["CL", "UY", "CO"], "closed"),
+    ("UY", date(2027, 3, 15), 3, "Montevideo", T.TERRITORIAL,
+     "Care in rural territories", ["PY", "BR", "CO"], "planned"),
+    ("PY", date(2027, 6, 14), 2, "Encarnación", T.DISABILITY,
+     "Community-based care for people with disabilities", ["UY", "CL"], "draft"),
 ]  # fmt: skip
 
-# Version 2 changes PREP-01 and adds PREP-04.
-PREP_01_V2 = (
-    "The agenda concentrates the participation of high-level officials in one half-day "
-    "session with the host's authorities, which they may also join remotely; technical teams "
-    "carry the rest of the programme."
-)
-PREP_04_V2 = (
-    "PREP-04", Phase.PREPARATION, "Interpretation planned",
-    "When the delegations do not share a language, the plan budgets interpretation for every "
-    "session, including site visits.",
-    "Illustrative: proposed after a visit where Portuguese–Spanish exchanges lost time.",
-)  # fmt: skip
+AGENDA = [
+    ("09:00", "10:30", "Opening with the host's authorities", AgendaItem.Kind.MEETING),
+    ("11:00", "13:00", "Presentation of the policy and its results", AgendaItem.Kind.PRESENTATION),
+    ("14:30", "17:00", "Site visit to a care service", AgendaItem.Kind.SITE_VISIT),
+    ("09:00", "12:00", "Exchange with providers and users", AgendaItem.Kind.SITE_VISIT),
+    ("14:00", "16:30", "Workshop with academia and civil society", AgendaItem.Kind.WORKSHOP),
+    ("09:30", "12:30", "Joint drafting of recommendations", AgendaItem.Kind.WORKSHOP),
+]  # fmt: skip
 
-ADOPTED_ON = datetime(2022, 2, 15, 12, 0)
+FINDINGS = [
+    (Finding.Kind.BEST_PRACTICE, "Services co-designed with their users",
+     "The host involves users of the care system and their families in the design and "
+     "evaluation of services, which the delegations found transferable."),
+    (Finding.Kind.CHALLENGE, "Coordination across levels of government",
+     "Local services depend on agreements between national and municipal authorities that "
+     "are renewed yearly."),
+    (Finding.Kind.RECOMMENDATION, "Multi-year agreements with municipalities",
+     "Sign multi-year agreements that secure the funding of local care services."),
+    (Finding.Kind.RECOMMENDATION, "Publish the service standards",
+     "Publish the quality standards of the services so that other countries can adapt them."),
+]  # fmt: skip
+
+FOLLOW_UP = list(Finding.FollowUp.values)  # every status appears at least once
+COMPLIANCE = (
+    [ComplianceCheck.Status.MET] * 6
+    + [ComplianceCheck.Status.PARTLY] * 2
+    + [
+        ComplianceCheck.Status.NOT_MET,
+        ComplianceCheck.Status.NOT_APPLICABLE,
+    ]
+)
+
+EXTRA_ACTORS = [  # illustrative actors beyond governments, one set per partner country
+    ("National university: social sciences", Actor.Kind.ACADEMIA),
+    ("Caregivers' association", Actor.Kind.CIVIL_SOCIETY),
+    ("Users' council of the care system", Actor.Kind.CARE_USERS),
+]
 
 
 def load():
-    load_methodology()
-    from .demo_visits import load_visits
-
+    """The methodology first (visits follow its adopted version), then the visits."""
+    methodology_demo.load()
     load_visits()
 
 
-def load_methodology():
-    if MethodologyVersion.objects.exists():
+def load_visits():
+    if Visit.objects.exists():
         return
     User = get_user_model()
     coordinator = User.objects.get(username="coordinator")
-
-    v1 = MethodologyVersion.objects.create(
-        number=1,
-        status=MethodologyVersion.Status.ADOPTED,
-        summary="The criteria and guidelines the partners built together during the first "
-        "visits of the programme.",
-        consultation_round=1,
-        created_by=coordinator,
-        opened_by=coordinator,
-        adopted_by=coordinator,
-        closed_by=coordinator,
-        opened_at=timezone.make_aware(ADOPTED_ON - timedelta(days=30)),
-        adopted_at=timezone.make_aware(ADOPTED_ON),
-        closed_at=timezone.make_aware(ADOPTED_ON),
-    )
-    criteria_v1 = bulk_create_with_history(
-        [
-            Criterion(
-                version=v1,
-                code=code,
-                phase=phase,
-                title=title,
-                text=text,
-                rationale=rationale,
-                order=order,
-            )
-            for order, (code, phase, title, text, rationale) in enumerate(CRITERIA_V1, start=1)
-        ],
-        Criterion,
-        default_user=coordinator,
-    )
-    partners = list(Country.objects.filter(programme_role=Country.ProgrammeRole.PARTNER))
-    for country in partners:
-        Endorsement.objects.create(
-            version=v1,
-            country=country,
-            consultation_round=1,
-            answer=Endorsement.Answer.AGREE,
-            given_by=User.objects.get(username=f"staff-{country.code.code.lower()}"),
-        )
-
-    v2 = MethodologyVersion.objects.create(
-        number=2,
-        previous=v1,
-        status=MethodologyVersion.Status.CONSULTATION,
-        summary="Revised with the lessons of the visits so far: a shorter commitment of "
-        "high-level officials and interpretation planned from the start (illustrative).",
-        consultation_round=1,
-        deadline=timezone.localdate() + timedelta(days=20),
-        created_by=coordinator,
-        opened_by=coordinator,
-        opened_at=timezone.now() - timedelta(days=10),
-    )
-    criteria_v2 = []
-    for criterion in criteria_v1:
-        criteria_v2.append(
-            Criterion(
-                version=v2,
-                code=criterion.code,
-                phase=criterion.phase,
-                title=criterion.title,
-                text=PREP_01_V2 if criterion.code == "PREP-01" else criterion.text,
-                rationale=criterion.rationale,
-                order=criterion.order,
-                derived_from=criterion,
-            )
-        )
-    code, phase, title, text, origin = PREP_04_V2
-    criteria_v2.append(
-        Criterion(
-            version=v2, code=code, phase=phase, title=title, text=text, origin=origin, order=8
-        )
-    )
-    criteria_v2 = bulk_create_with_history(criteria_v2, Criterion, default_user=coordinator)
-
-    by_code = {c.code: c for c in criteria_v2}
-    answers = {
-        "UY": (Endorsement.Answer.AGREE, "", {}),
-        "PY": (Endorsement.Answer.AGREE, "", {}),
-        "CL": (
-            Endorsement.Answer.AGREE_WITH_COMMENTS,
-            "Chile agrees; interpretation should also cover the documents shared in advance.",
-            {"PREP-04": "Include the translation of the background note (PREP-03)."},
-        ),
-        "CO": (
-            Endorsement.Answer.OBJECT,
-            "A half-day is too short for vice-ministers to see a service at work: Colombia asks "
-            "to keep the option of one full day for high-level officials.",
-            {"PREP-01": "Keep “at most one day” and add the remote option."},
-        ),
+    version = MethodologyVersion.objects.get(number=1)
+    criteria = list(version.criteria.all())
+    countries = {c.code.code: c for c in Country.objects.all()}
+    partner_actors = Actor.objects.filter(is_partner=True).select_related("country")
+    ministries = {a.country.code.code: a for a in partner_actors}
+    people = {}
+    for person in Person.objects.select_related("actor__country"):
+        people.setdefault(person.actor.country.code.code, []).append(person)
+    extra = {
+        code: [
+            Actor.objects.get_or_create(
+                name=name,
+                country=countries[code],
+                defaults={"kind": kind, "review_note": "Illustrative demo actor."},
+            )[0]
+            for name, kind in EXTRA_ACTORS
+        ]
+        for code in ("BR", "CL", "CO", "CR", "PY", "UY")
     }
-    countries = {c.code.code: c for c in partners}
-    for code, (answer, comment, remarks) in answers.items():
-        endorsement = Endorsement.objects.create(
-            version=v2,
-            country=countries[code],
-            consultation_round=1,
-            answer=answer,
-            comment=comment,
-            given_by=User.objects.get(username=f"staff-{code.lower()}"),
+
+    recommendation_number = 0
+    for number, (host, start, days, city, focus, title, visitors, status) in enumerate(
+        VISITS, start=1
+    ):
+        rng = random.Random(number)
+        end = start + timedelta(days=days - 1)
+        visit = Visit.objects.create(
+            host_country=countries[host],
+            title=title,
+            objectives=(
+                "Agreed by the host and the visiting countries (illustrative): learn how the "
+                f"host organises “{title.lower()}”, observe the services at work and leave "
+                "recommendations the host can follow up."
+            ),
+            thematic_focus=focus,
+            city=city,
+            start_date=start,
+            end_date=end,
+            status=status,
+            is_illustrative=True,
+            created_by=coordinator,
+            updated_by=coordinator,
+            methodology_version=version if status != "draft" else None,
+            plan_submitted_at=timezone.now() if status != "draft" else None,
         )
-        for criterion_code, text in remarks.items():
-            CriterionComment.objects.create(
-                endorsement=endorsement, criterion=by_code[criterion_code], text=text
+        visit.host_actors.set([ministries[host], *extra[host][: 1 + number % 3]])
+
+        host_team = Delegation.objects.create(visit=visit, country=countries[host], is_host=True)
+        host_team.actors.set(visit.host_actors.all())
+        delegations = [host_team]
+        for code in visitors:
+            delegation = Delegation.objects.create(visit=visit, country=countries[code])
+            delegation.actors.set([ministries[code]])
+            delegations.append(delegation)
+        participants = []
+        for delegation in delegations:
+            for person in people.get(delegation.country.code.code, []):
+                participants.append(
+                    Participant.objects.create(
+                        delegation=delegation,
+                        person=person,
+                        role=person.exchange_role,
+                        attended=status == "closed" and rng.random() > 0.1 or status != "closed",
+                    )
+                )
+
+        if status == "draft":
+            continue  # a draft without its agenda yet: the plan lists what is missing
+
+        for index, (start_at, end_at, item_title, kind) in enumerate(AGENDA[: days * 2]):
+            AgendaItem.objects.create(
+                visit=visit,
+                day=start + timedelta(days=index // 2),
+                start_time=time.fromisoformat(start_at),
+                end_time=time.fromisoformat(end_at),
+                title=item_title,
+                kind=kind,
+                place=city,
+                responsible_actor=ministries[host],
+            )
+
+        for category, planned in [
+            (BudgetLine.Category.TRAVEL, 1800 * len(visitors)),
+            (BudgetLine.Category.ACCOMMODATION, 140 * days * len(participants)),
+            (BudgetLine.Category.PER_DIEM, 60 * days * len(participants)),
+            (BudgetLine.Category.INTERPRETATION, 1500 if "BR" in [host, *visitors] else 0),
+        ]:
+            if not planned:
+                continue
+            actual = None
+            if status == "closed":
+                actual = Decimal(planned) * Decimal(rng.randint(85, 110)) / 100
+            BudgetLine.objects.create(
+                visit=visit,
+                category=category,
+                planned=Decimal(planned),
+                actual=actual.quantize(Decimal("0.01")) if actual is not None else None,
+                currency="USD",
+            )
+
+        if status != "closed":
+            continue
+
+        for kind, finding_title, text in FINDINGS:
+            finding = Finding(
+                visit=visit,
+                delegation=rng.choice(delegations[1:]),
+                kind=kind,
+                title=finding_title,
+                text=text,
+                addressee=ministries[host] if kind == Finding.Kind.RECOMMENDATION else None,
+                criterion=rng.choice(criteria),
+            )
+            if kind == Finding.Kind.RECOMMENDATION:
+                finding.follow_up_status = FOLLOW_UP[recommendation_number % len(FOLLOW_UP)]
+                recommendation_number += 1
+                if finding.follow_up_status != Finding.FollowUp.OPEN:
+                    finding.host_response = "Response of the host (illustrative)."
+            finding.save()
+
+        for participant in participants:
+            if participant.attended:
+                Evaluation.objects.create(
+                    participant=participant,
+                    preparation=rng.randint(3, 5),
+                    relevance=rng.randint(4, 5),
+                    exchange_quality=rng.randint(3, 5),
+                    use_of_time=rng.randint(2, 5),
+                )
+        for criterion in criteria:
+            ComplianceCheck.objects.create(
+                visit=visit, criterion=criterion, status=rng.choice(COMPLIANCE)
             )

@@ -23,7 +23,8 @@ from django.urls import Resolver404, resolve, reverse
 
 from countries.models import Country
 from lessons.models import Lesson
-from visits.models import ReportJob, Visit
+from reports.models import ReportJob
+from visits.models import Visit
 
 from .conftest import page_of_own_context
 from .pages import sign_in

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from visits.models import MethodologyVersion
+from visits.methodology.models import MethodologyVersion
 
 from .pages import sign_in
 

@@ -23,8 +23,10 @@ from django.utils import timezone
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
+from reports.models import ReportJob
 from tests.test_knowledge_bank_import import TITLE
-from visits.models import MethodologyVersion, ReportJob, Visit
+from visits.methodology.models import MethodologyVersion
+from visits.models import Visit
 
 from .pages import docs_screenshot, sign_in, sign_out, switch_language
 

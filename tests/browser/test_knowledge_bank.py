@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from lessons.models import Lesson, Phase
 from tests.test_knowledge_bank_import import SHARED, SHIPPED, TITLE
-from visits.models import MethodologyVersion
+from visits.methodology.models import MethodologyVersion
 
 from .pages import sign_in
 

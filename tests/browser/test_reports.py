@@ -11,7 +11,8 @@ from urllib.parse import urlparse
 import pytest
 from pypdf import PdfReader
 
-from visits.models import ReportJob, Visit
+from reports.models import ReportJob
+from visits.models import Visit
 
 from .pages import sign_in
 

@@ -3,7 +3,7 @@
 import django.core.validators
 import django.db.models.deletion
 import simple_history.models
-import visits.models.visit
+import visits.models
 from decimal import Decimal
 from django.conf import settings
 from django.db import migrations, models
@@ -404,7 +404,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('kind', models.CharField(choices=[('agenda', 'Agenda'), ('photo', 'Photo'), ('presentation', 'Presentation'), ('document', 'Other document')], max_length=20, verbose_name='kind')),
                 ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('file', models.FileField(upload_to=visits.models.visit.attachment_path, verbose_name='file')),
+                ('file', models.FileField(upload_to=visits.models.attachment_path, verbose_name='file')),
                 ('content_type', models.CharField(editable=False, max_length=100)),
                 ('size', models.PositiveBigIntegerField(editable=False)),
                 ('uploaded_at', models.DateTimeField(auto_now_add=True, verbose_name='uploaded')),

@@ -8,7 +8,6 @@ from itertools import groupby
 from operator import attrgetter
 from zoneinfo import ZoneInfo
 
-from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -16,88 +15,13 @@ from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.functional import cached_property
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
 
-from countries.models import Actor
-
+from ..forms import AgendaFormSet
 from ..models import AgendaItem, Visit
 from .common import get_visit, refuse_if_closed
-
-# --- the form ----------------------------------------------------------------------------
-
-
-class ActorChoiceField(forms.ModelChoiceField):
-    """Actors with their country: several countries have a "Ministerio de Desarrollo Social"."""
-
-    def label_from_instance(self, actor):
-        if actor.country_id:
-            return f"{actor} — {actor.country.name}"
-        return str(actor)
-
-
-def actor_choices_queryset():
-    return Actor.objects.select_related("country").order_by("name", "country__code")
-
-
-class AgendaItemForm(forms.ModelForm):
-    class Meta:
-        model = AgendaItem
-        fields = [
-            "day",
-            "start_time",
-            "end_time",
-            "title",
-            "kind",
-            "place",
-            "responsible_actor",
-            "notes",
-        ]
-        field_classes = {"responsible_actor": ActorChoiceField}
-        widgets = {
-            # ISO values, as the browser's date and time pickers send and expect them.
-            "day": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "start_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
-            "end_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
-            "notes": forms.Textarea(attrs={"rows": 2}),
-        }
-
-    def __init__(self, *args, visit, actor_choices=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        # Before full_clean: AgendaItem.clean checks the day against the visit's dates.
-        self.instance.visit = visit
-        actor_field = self.fields["responsible_actor"]
-        actor_field.queryset = actor_choices_queryset()
-        if actor_choices is not None:
-            # Computed once for the whole formset instead of one query per form.
-            actor_field.choices = actor_choices
-        if visit.start_date and visit.end_date:
-            self.fields["day"].widget.attrs.update(
-                min=visit.start_date.isoformat(), max=visit.end_date.isoformat()
-            )
-
-
-class BaseAgendaFormSet(forms.BaseInlineFormSet):
-    @cached_property
-    def actor_choices(self):
-        return list(ActorChoiceField(queryset=actor_choices_queryset(), required=False).choices)
-
-    def get_form_kwargs(self, index):
-        kwargs = super().get_form_kwargs(index)
-        kwargs.update(visit=self.instance, actor_choices=self.actor_choices)
-        return kwargs
-
-
-AgendaFormSet = forms.inlineformset_factory(
-    Visit,
-    AgendaItem,
-    form=AgendaItemForm,
-    formset=BaseAgendaFormSet,
-    extra=3,
-    can_delete=True,
-)
 
 
 def agenda_state(visit):
@@ -116,7 +40,7 @@ def _items(visit):
 @login_required
 def agenda(request, pk):
     """The agenda as a page to read and print, day by day."""
-    visit = get_visit(request, pk, "visits.view_visit")
+    visit = get_visit(request, pk)
     days = [(day, list(items)) for day, items in groupby(_items(visit), key=attrgetter("day"))]
     may_edit = visit.is_open and request.user.has_perm("visits.change_agendaitem", visit)
     return render(
@@ -230,7 +154,7 @@ def agenda_calendar(visit, items, url=""):
 @login_required
 def agenda_ics(request, pk):
     """The agenda as an iCalendar file, to import into a calendar application."""
-    visit = get_visit(request, pk, "visits.view_visit")
+    visit = get_visit(request, pk)
     items = list(_items(visit))
     url = request.build_absolute_uri(visit.get_absolute_url())
     calendar = agenda_calendar(visit, items, url)

@@ -15,7 +15,8 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from ..attachments import INLINE_CONTENT_TYPES, AttachmentForm
+from ..attachments import INLINE_CONTENT_TYPES
+from ..forms import AttachmentForm
 from ..models import Attachment
 from .common import get_visit, refuse_if_closed
 
@@ -59,7 +60,7 @@ def upload(request, pk):
 @login_required
 @require_safe
 def download(request, pk, attachment_id):
-    visit = get_visit(request, pk, "visits.view_visit")
+    visit = get_visit(request, pk)
     attachment = get_object_or_404(Attachment, pk=attachment_id, visit=visit)
     try:
         handle = attachment.file.open("rb")

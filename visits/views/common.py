@@ -5,24 +5,15 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 
-from peervisits.permissions import roles_of
-
 from ..models import Visit
-
-
-def visible_visits(user):
-    """The visits the user may see: all for coordinators and the project team."""
-    roles = roles_of(user)
-    visits = Visit.objects.all()
-    if roles.is_coordinator or roles.is_project_team or user.is_superuser:
-        return visits
-    return visits.involving_countries(roles.staff_country_ids)
 
 
 def get_visit(request, pk, perm=None):
     """The visit; 404 when the user may not see it, 403 when they may not do `perm` to it."""
     visit = get_object_or_404(
-        visible_visits(request.user).select_related("host_country", "methodology_version"),
+        Visit.objects.visible_to(request.user).select_related(
+            "host_country", "methodology_version"
+        ),
         pk=pk,
     )
     if perm and not request.user.has_perm(perm, visit):

@@ -11,17 +11,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.concurrency import StaleEditError
 from countries.models import Country
-from lessons.views import visible_lessons
-from peervisits.concurrency import StaleEditError
-from peervisits.pagecache import cached_page, cached_response
-from peervisits.permissions import roles_of
+from countries.roles import roles_of
 
 from .. import workflow
-from ..attachments import AttachmentForm
 from ..figures import figures_of, with_figures_data
 from ..filters import VisitFilter
-from ..forms.visits import (
+from ..forms import (
+    AttachmentForm,
     BudgetFormSet,
     ComplianceFormSet,
     DelegationFormSet,
@@ -40,17 +38,16 @@ from ..models import (
     Participant,
     Visit,
 )
-from .common import get_visit, refuse_if_closed, refuse_unless_recording_results, visible_visits
+from .common import get_visit, refuse_if_closed, refuse_unless_recording_results
 
 VISITS_PER_PAGE = 25
 
 
 @login_required
 @permission_required("visits.view_visit", raise_exception=True)
-@cached_page
 def visit_list(request):
     visits = (
-        visible_visits(request.user)
+        Visit.objects.visible_to(request.user)
         .select_related("host_country")
         .prefetch_related(
             Prefetch(
@@ -72,7 +69,7 @@ def visit_list(request):
 @login_required
 @permission_required("visits.view_visit", raise_exception=True)
 def programme_figures(request):
-    visits = with_figures_data(visible_visits(request.user))
+    visits = with_figures_data(Visit.objects.visible_to(request.user))
     return render(request, "visits/programme_figures.html", {"figures": figures_of(visits)})
 
 
@@ -129,13 +126,7 @@ def _detail_queryset():
 @login_required
 @permission_required("visits.view_visit", raise_exception=True)
 def visit_detail(request, pk):
-    # Checked on every request, before a page kept in the cache is served.
-    get_object_or_404(visible_visits(request.user).only("pk"), pk=pk)
-    return cached_response(request, lambda: _visit_detail_page(request, pk))
-
-
-def _visit_detail_page(request, pk):
-    visit = get_object_or_404(_detail_queryset(), pk=pk)  # its visibility is checked above
+    visit = get_object_or_404(_detail_queryset().visible_to(request.user), pk=pk)
     user = request.user
     delegations = list(visit.delegations.all())
     findings = list(visit.findings.select_related("delegation__country", "addressee", "criterion"))
@@ -165,7 +156,8 @@ def _visit_detail_page(request, pk):
         "may_restore": user.has_perm("visits.restore_visit", visit),
         "is_open": visit.is_open,
         "agenda_items": visit.agenda_items.select_related("responsible_actor"),
-        "lessons": visible_lessons(user).filter(related_visits=visit),
+        # The lessons drawn from the visit (lessons/ is a floor above: reached by the relation).
+        "lessons": visit.lessons.visible_to(user),
         "attachment_form": AttachmentForm()
         if visit.is_open and user.has_perm("visits.add_attachment", visit)
         else None,

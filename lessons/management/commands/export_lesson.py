@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from lessons.knowledge_bank import export
+from lessons.knowledge_bank.exporting import export
 from lessons.models import Lesson
 
 

@@ -3,7 +3,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from lessons.knowledge_bank import ImportProblem, check_size, parse, save_parsed
+from lessons.knowledge_bank.applying import save_parsed
+from lessons.knowledge_bank.parsing import ImportProblem, check_size, parse
 
 
 class Command(BaseCommand):

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class CoreConfig(AppConfig):
+    """What every app builds on: permissions, optimistic locking, admin and template helpers."""
+
+    name = "core"

@@ -1,0 +1,349 @@
+"""Forms of the visit pages: the plan, delegations, agenda, findings, evaluations, budget,
+compliance and attachments."""
+
+import os
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.forms import BaseInlineFormSet, inlineformset_factory
+from django.utils.functional import cached_property
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from core.concurrency import RevisionCheckedForm
+from countries.models import Actor, Country, Person
+
+from .attachments import accept_attribute, accepted_types_text, check_upload, max_megabytes
+from .models import (
+    AgendaItem,
+    Attachment,
+    BudgetLine,
+    ComplianceCheck,
+    Delegation,
+    Evaluation,
+    Finding,
+    Participant,
+    Visit,
+)
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def actor_choices():
+    return Actor.objects.select_related("country").order_by("country__code", "name")
+
+
+class VisitForm(RevisionCheckedForm):
+    class Meta:
+        model = Visit
+        fields = [
+            "host_country",
+            "title",
+            "objectives",
+            "thematic_focus",
+            "city",
+            "start_date",
+            "end_date",
+            "host_actors",
+        ]
+        widgets = {
+            "objectives": forms.Textarea(attrs={"rows": 4}),
+            "start_date": DATE_INPUT,
+            "end_date": DATE_INPUT,
+            "host_actors": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args, host_countries=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            # The host of an existing visit does not change: its number depends on it.
+            del self.fields["host_country"]
+            self.fields["host_actors"].queryset = actor_choices().filter(
+                country=self.instance.host_country
+            )
+        else:
+            self.fields["host_country"].queryset = host_countries
+            if len(host_countries) == 1:
+                self.fields["host_country"].initial = host_countries[0].pk
+                self.fields["host_country"].empty_label = None
+            self.fields["host_actors"].queryset = actor_choices().filter(country__in=host_countries)
+
+    def clean(self):
+        cleaned = super().clean()
+        host = cleaned.get("host_country") or getattr(self.instance, "host_country", None)
+        wrong = [a for a in cleaned.get("host_actors", []) if host and a.country_id != host.pk]
+        if wrong:
+            self.add_error("host_actors", _("Host actors must belong to the host country."))
+        return cleaned
+
+
+class DelegationForm(forms.ModelForm):
+    class Meta:
+        model = Delegation
+        fields = ["country", "actors"]
+        widgets = {"actors": forms.SelectMultiple(attrs={"size": 4})}
+
+
+class BaseDelegationFormSet(BaseInlineFormSet):
+    """The visiting delegations; the host team is kept out of it."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        host = self.instance.host_country_id
+        for form in self.forms:
+            form.fields["country"].queryset = Country.objects.exclude(pk=host)
+            form.fields["actors"].queryset = actor_choices().exclude(country_id=host)
+            form.fields["actors"].required = False
+
+    def get_queryset(self):
+        return super().get_queryset().filter(is_host=False)
+
+    def clean(self):
+        super().clean()
+        for form in self.forms:
+            if not form.cleaned_data or form.cleaned_data.get("DELETE"):
+                continue
+            country = form.cleaned_data.get("country")
+            if country is None:
+                continue  # the form already says the country is missing
+            wrong = [a for a in form.cleaned_data.get("actors", []) if a.country_id != country.pk]
+            if wrong:
+                form.add_error("actors", _("The actors must belong to the delegation's country."))
+
+
+DelegationFormSet = inlineformset_factory(
+    Visit, Delegation, form=DelegationForm, formset=BaseDelegationFormSet, extra=2
+)
+
+
+class BaseParticipantFormSet(BaseInlineFormSet):
+    """The participants of one delegation: people of its country, each in one delegation."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        people = Person.objects.filter(actor__country=self.instance.country_id).select_related(
+            "actor"
+        )
+        for form in self.forms:
+            form.fields["person"].queryset = people
+
+    def clean(self):
+        super().clean()
+        delegation = self.instance
+        chosen = {}
+        for form in self.forms:
+            person = form.cleaned_data.get("person") if form.cleaned_data else None
+            if person is None or form.cleaned_data.get("DELETE"):
+                continue
+            if person.pk in chosen:
+                form.add_error("person", _("This person is listed twice."))
+            chosen[person.pk] = form
+        elsewhere = (
+            Participant.objects.filter(visit_id=delegation.visit_id, person_id__in=chosen)
+            .exclude(delegation=delegation)
+            .select_related("delegation__country", "person")
+        )
+        for participant in elsewhere:
+            chosen[participant.person_id].add_error(
+                "person",
+                _("%(person)s already takes part in the delegation of %(country)s.")
+                % {"person": participant.person, "country": participant.delegation.country},
+            )
+
+
+ParticipantFormSet = inlineformset_factory(
+    Delegation,
+    Participant,
+    formset=BaseParticipantFormSet,
+    fields=["person", "role", "attended"],
+    extra=3,
+)
+
+
+class FindingForm(RevisionCheckedForm):
+    class Meta:
+        model = Finding
+        fields = ["delegation", "kind", "title", "text", "addressee", "criterion"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 5})}
+
+    def __init__(self, *args, visit, delegations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["delegation"].queryset = delegations
+        self.fields["delegation"].empty_label = None
+        self.fields["addressee"].queryset = actor_choices()
+        criteria = visit.methodology_version.criteria.all() if visit.methodology_version else []
+        if criteria:
+            self.fields["criterion"].queryset = criteria
+        else:
+            del self.fields["criterion"]
+
+
+class FollowUpForm(RevisionCheckedForm):
+    class Meta:
+        model = Finding
+        fields = ["follow_up_status", "host_response"]
+        widgets = {"host_response": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["follow_up_status"].required = True
+        self.fields["follow_up_status"].choices = Finding.FollowUp.choices
+
+
+RATING_CHOICES = [(n, str(n)) for n in range(1, 6)]
+
+
+class EvaluationForm(forms.ModelForm):
+    class Meta:
+        model = Evaluation
+        fields = [*Evaluation.DIMENSIONS, "comments"]
+        widgets = {
+            **{d: forms.RadioSelect(choices=RATING_CHOICES) for d in Evaluation.DIMENSIONS},
+            "comments": forms.Textarea(attrs={"rows": 3}),
+        }
+
+
+class BudgetLineForm(forms.ModelForm):
+    class Meta:
+        model = BudgetLine
+        fields = ["category", "description", "planned", "actual", "currency"]
+
+    def clean_currency(self):
+        currency = self.cleaned_data["currency"].strip().upper()
+        if len(currency) != 3 or not currency.isalpha():
+            raise ValidationError(_("Use the three-letter ISO code, e.g. USD, EUR or PYG."))
+        return currency
+
+
+BudgetFormSet = inlineformset_factory(Visit, BudgetLine, form=BudgetLineForm, extra=3)
+
+
+class ComplianceForm(forms.Form):
+    """One criterion of the checklist; the criterion itself is shown, not edited."""
+
+    criterion_id = forms.IntegerField(widget=forms.HiddenInput)
+    status = forms.ChoiceField(
+        label=_("Compliance"), choices=ComplianceCheck.Status.choices, required=False
+    )
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.TextInput)
+
+
+ComplianceFormSet = forms.formset_factory(ComplianceForm, extra=0)
+
+
+class TransitionNoteForm(forms.Form):
+    note = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+# --- the agenda ----------------------------------------------------------------------------
+
+
+class ActorChoiceField(forms.ModelChoiceField):
+    """Actors with their country: several countries have a "Ministerio de Desarrollo Social"."""
+
+    def label_from_instance(self, actor):
+        if actor.country_id:
+            return f"{actor} — {actor.country.name}"
+        return str(actor)
+
+
+def actor_choices_queryset():
+    return Actor.objects.select_related("country").order_by("name", "country__code")
+
+
+class AgendaItemForm(forms.ModelForm):
+    class Meta:
+        model = AgendaItem
+        fields = [
+            "day",
+            "start_time",
+            "end_time",
+            "title",
+            "kind",
+            "place",
+            "responsible_actor",
+            "notes",
+        ]
+        field_classes = {"responsible_actor": ActorChoiceField}
+        widgets = {
+            # ISO values, as the browser's date and time pickers send and expect them.
+            "day": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "start_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "end_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "notes": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, visit, actor_choices=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Before full_clean: AgendaItem.clean checks the day against the visit's dates.
+        self.instance.visit = visit
+        actor_field = self.fields["responsible_actor"]
+        actor_field.queryset = actor_choices_queryset()
+        if actor_choices is not None:
+            # Computed once for the whole formset instead of one query per form.
+            actor_field.choices = actor_choices
+        if visit.start_date and visit.end_date:
+            self.fields["day"].widget.attrs.update(
+                min=visit.start_date.isoformat(), max=visit.end_date.isoformat()
+            )
+
+
+class BaseAgendaFormSet(BaseInlineFormSet):
+    @cached_property
+    def actor_choices(self):
+        return list(ActorChoiceField(queryset=actor_choices_queryset(), required=False).choices)
+
+    def get_form_kwargs(self, index):
+        kwargs = super().get_form_kwargs(index)
+        kwargs.update(visit=self.instance, actor_choices=self.actor_choices)
+        return kwargs
+
+
+AgendaFormSet = inlineformset_factory(
+    Visit,
+    AgendaItem,
+    form=AgendaItemForm,
+    formset=BaseAgendaFormSet,
+    extra=3,
+    can_delete=True,
+)
+
+
+# --- attachments -------------------------------------------------------------------------
+
+
+class AttachmentForm(forms.ModelForm):
+    """Attach a file to a visit; the view sets the visit and the uploader."""
+
+    # Prefixed so that its fields do not clash with other forms of the visit page.
+    prefix = "attachment"
+
+    class Meta:
+        model = Attachment
+        fields = ["kind", "title", "file"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["title"].required = False
+        self.fields["title"].help_text = _("Leave empty to use the name of the file.")
+        file_field = self.fields["file"]
+        file_field.widget.attrs["accept"] = accept_attribute()
+        file_field.help_text = gettext("At most %(limit)s MB. Accepted types: %(types)s.") % {
+            "limit": max_megabytes(),
+            "types": accepted_types_text(),
+        }
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        file_type = check_upload(upload)
+        self.instance.content_type = file_type.content_type
+        self.instance.size = upload.size
+        return upload
+
+    def clean(self):
+        cleaned_data = super().clean()
+        upload = cleaned_data.get("file")
+        if upload and not cleaned_data.get("title"):
+            title = os.path.splitext(os.path.basename(upload.name))[0].replace("_", " ").strip()
+            cleaned_data["title"] = title[: Attachment._meta.get_field("title").max_length]
+        return cleaned_data
