@@ -44,6 +44,8 @@ run: $(BIN)/.installed assets compilemessages
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 	$(MANAGE) makemigrations --check --dry-run -v 0
 
 test: $(BIN)/.installed assets compilemessages lint
