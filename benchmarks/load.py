@@ -6,6 +6,7 @@ must be done. Needs DATABASE_URL (PostgreSQL) and REDIS_URL: production's stack.
 """
 
 import csv
+import json
 import os
 import secrets
 import subprocess
@@ -121,14 +122,12 @@ def run():
 JOB_COUNTS = (
     "import django, json; django.setup()\n"
     "from django.db.models import Count\n"
-    "from visits.models import ReportJob\n"
+    "from reports.models import ReportJob\n"
     "print(json.dumps(dict(ReportJob.objects.values_list('status').annotate(n=Count('pk')))))\n"
 )
 
 
 def _job_counts(env):
-    import json
-
     out = subprocess.run(
         [sys.executable, "-c", JOB_COUNTS], cwd=ROOT, env=env, check=True, capture_output=True,
         text=True,
