@@ -399,7 +399,10 @@ def test_visit_context_queries_do_not_grow(demo):
     )
     assert count_queries(visit_report.context, visit) == small
     assert count_queries(visit_report.context, larger) == small
-    assert small <= 12
+    # Twelve for the rows the report shows, and three aggregates for its figures (costs,
+    # person-days, actors by kind), which the database computes instead of Python counting
+    # the rows (visits.figures).
+    assert small <= 15
 
 
 def test_overview_context_queries_do_not_grow(demo_visits):

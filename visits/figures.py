@@ -1,18 +1,21 @@
 """
-The figures the programme claims to improve, measured: planned against actual
-cost, person-days of political and technical delegates, and how many actors of
-each kind took part.
+The figures the programme claims to improve, measured: planned against actual cost,
+person-days of political and technical delegates, and how many actors of each kind took part.
+
+Every figure is an aggregate computed by the database over the visits asked for (a queryset):
+a fixed number of queries, whatever the number of visits, and no rows loaded to be counted.
 """
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Prefetch
+from django.db.models import Count, DurationField, F, Q, Sum
+from django.db.models.functions import ExtractYear
 
 from countries.models import Actor
 
-from .models import Delegation, Participant, Visit
+from .models import BudgetLine, Delegation, Participant, Visit
 
 
 @dataclass
@@ -20,7 +23,7 @@ class Figures:
     planned: dict = field(default_factory=lambda: defaultdict(Decimal))  # currency -> amount
     actual: dict = field(default_factory=lambda: defaultdict(Decimal))
     person_days: Counter = field(default_factory=Counter)  # participant role -> days
-    actor_kinds: Counter = field(default_factory=Counter)  # Actor.Kind label -> actors
+    actor_kinds: Counter = field(default_factory=Counter)  # Actor.Kind value -> actors
     visits: int = 0
 
     def costs(self):
@@ -41,41 +44,67 @@ class Figures:
         )
 
 
-def with_figures_data(visits):
-    """Prefetch what figures_of needs, in a fixed number of queries."""
-    return visits.prefetch_related(
-        "budget_lines",
-        "host_actors",
-        Prefetch(
-            "delegations",
-            queryset=Delegation.objects.prefetch_related(
-                "actors",
-                Prefetch(
-                    "participants", queryset=Participant.objects.select_related("person__actor")
-                ),
-            ),
-        ),
+def _ids(visits):
+    """The visits as a subquery: the database joins them, no list of ids is sent."""
+    if isinstance(visits, Visit):
+        visits = Visit.objects.filter(pk=visits.pk)
+    return visits.order_by().values("pk")
+
+
+def yearly_figures(visits):
+    """({year of the visit: Figures}, Figures of all): costs and person-days per year; the
+    actors, who may take part in several years, counted once each, in all only."""
+    ids = _ids(visits)
+    per_year = defaultdict(Figures)
+    total = Figures()
+    budget = (
+        BudgetLine.objects.filter(visit__in=ids)
+        .values("currency", year=ExtractYear("visit__start_date"))
+        .annotate(planned=Sum("planned"), actual=Sum("actual"))
+        .order_by()
     )
+    for row in budget:
+        for figures in (per_year[row["year"]], total):
+            figures.planned[row["currency"]] += row["planned"]
+            if row["actual"] is not None:
+                figures.actual[row["currency"]] += row["actual"]
+    # A participant who attended counts the days of the visit: its end minus its start, plus one.
+    attendance = (
+        Participant.objects.filter(
+            visit__in=ids,
+            attended=True,
+            visit__start_date__isnull=False,
+            visit__end_date__isnull=False,
+        )
+        .values("role", year=ExtractYear("visit__start_date"))
+        .annotate(
+            people=Count("pk"),
+            spans=Sum(F("visit__end_date") - F("visit__start_date"), output_field=DurationField()),
+        )
+        .order_by()
+    )
+    for row in attendance:
+        days = row["spans"].days + row["people"]
+        for figures in (per_year[row["year"]], total):
+            figures.person_days[row["role"]] += days
+    # Every actor once: hosts, delegations' actors and the participants' institutions.
+    hosts = Visit.host_actors.through.objects.filter(visit_id__in=ids).values("actor_id")
+    teams = Delegation.actors.through.objects.filter(delegation__visit_id__in=ids).values(
+        "actor_id"
+    )
+    people = Participant.objects.filter(visit_id__in=ids).values("person__actor_id")
+    kinds = (
+        Actor.objects.filter(Q(pk__in=hosts) | Q(pk__in=teams) | Q(pk__in=people))
+        .values("kind")
+        .annotate(actors=Count("pk"))
+        .order_by()
+    )
+    total.actor_kinds.update({row["kind"]: row["actors"] for row in kinds})
+    return per_year, total
 
 
 def figures_of(visits):
-    """Figures of one visit or of many (prefetched with with_figures_data)."""
-    if isinstance(visits, Visit):
-        visits = [visits]
-    figures = Figures()
-    actors = {}  # every actor once, however many visits it took part in
-    for visit in visits:
-        figures.visits += 1
-        for line in visit.budget_lines.all():
-            figures.planned[line.currency] += line.planned
-            if line.actual is not None:
-                figures.actual[line.currency] += line.actual
-        actors.update((a.pk, a) for a in visit.host_actors.all())
-        for delegation in visit.delegations.all():
-            actors.update((a.pk, a) for a in delegation.actors.all())
-            for participant in delegation.participants.all():
-                actors[participant.person.actor_id] = participant.person.actor
-                if participant.attended and visit.duration_days:
-                    figures.person_days[participant.role] += visit.duration_days
-    figures.actor_kinds.update(actor.kind for actor in actors.values())
+    """The figures of a queryset of visits, or of one visit."""
+    figures = yearly_figures(visits)[1]
+    figures.visits = 1 if isinstance(visits, Visit) else visits.count()
     return figures

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -192,6 +193,15 @@ class Visit(RevisionedModel):
         return sees_everything(user) or bool(
             roles_of(user).staff_country_ids & self.involved_country_ids()
         )
+
+    @cached_property
+    def unchecked_criteria(self):
+        """The criteria of the visit's methodology version without a compliance check (read
+        once per visit object: its page and the gaps of its next step both ask)."""
+        if self.methodology_version_id is None:
+            return []
+        checked = self.compliance_checks.values_list("criterion_id", flat=True)
+        return list(self.methodology_version.criteria.exclude(pk__in=checked))
 
     @property
     def duration_days(self):

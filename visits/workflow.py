@@ -61,11 +61,14 @@ def conduct_gaps(visit):
 
 
 def missing_compliance(visit):
-    """Criteria of the visit's methodology version without a compliance check."""
+    """Criteria of the visit's methodology version without a compliance check (read once per
+    visit object: its page and the gaps of its next step both ask)."""
     if visit.methodology_version_id is None:
         return []
-    checked = visit.compliance_checks.values_list("criterion_id", flat=True)
-    return list(visit.methodology_version.criteria.exclude(pk__in=checked))
+    if not hasattr(visit, "_missing_compliance"):
+        checked = visit.compliance_checks.values_list("criterion_id", flat=True)
+        visit._missing_compliance = list(visit.methodology_version.criteria.exclude(pk__in=checked))
+    return visit._missing_compliance
 
 
 def systematisation_gaps(visit):
@@ -81,7 +84,7 @@ def systematisation_gaps(visit):
                 visit.get_absolute_url() + "#evaluations",
             )
         )
-    missing = missing_compliance(visit)
+    missing = visit.unchecked_criteria
     if missing:
         gaps.append(
             Gap(

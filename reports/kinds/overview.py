@@ -1,21 +1,18 @@
-"""The programme overview: every visit that was not cancelled, aggregated over time."""
+"""The programme overview: every visit that was not cancelled, aggregated over time.
+
+Every number is an aggregate the database computes (grouped by host, year, status…): the
+report's cost depends on the number of hosts and years it shows, not on the number of visits.
+"""
 
 from collections import Counter, defaultdict
 
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.db.models.functions import ExtractYear
 from django.utils.translation import gettext as _
 
-from countries.models import Actor
-from visits.figures import Figures
-from visits.models import (
-    BudgetLine,
-    ComplianceCheck,
-    Delegation,
-    Finding,
-    Participant,
-    Visit,
-)
+from countries.models import Country
+from visits.figures import yearly_figures
+from visits.models import ComplianceCheck, Finding, Participant, Visit
 
 from .. import charts
 from ..models import ReportJob
@@ -62,21 +59,20 @@ def _percent(part, whole):
 
 def visits_table(visits):
     """Rows of host × year: ([years], [(country, [count per year], total)], [totals])."""
-    counts = Counter()
-    hosts = {}
-    years = set()
-    for visit in visits:
-        year = visit.start_date.year if visit.start_date else None
-        years.add(year)
-        hosts[visit.host_country_id] = visit.host_country
-        counts[(visit.host_country_id, year)] += 1
-    ordered_years = _chronological(years)
-    rows = []
+    rows = (
+        visits.values("host_country_id", year=ExtractYear("start_date"))
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    counts = Counter({(row["host_country_id"], row["year"]): row["n"] for row in rows})
+    hosts = Country.objects.in_bulk({country_id for country_id, _year in counts})
+    ordered_years = _chronological({year for _country, year in counts})
+    table = []
     for country_id, country in sorted(hosts.items(), key=lambda item: str(item[1])):
         per_year = [counts[(country_id, year)] for year in ordered_years]
-        rows.append((country, per_year, sum(per_year)))
+        table.append((country, per_year, sum(per_year)))
     totals = [sum(counts[(c, year)] for c in hosts) for year in ordered_years]
-    return ordered_years, rows, totals
+    return ordered_years, table, totals
 
 
 def _chronological(years):
@@ -134,57 +130,26 @@ def _year_label(year):
     return str(year) if year is not None else _("No date")
 
 
-def yearly_figures(visit_ids, years_of):
-    """
-    Figures per year of the visit and in all, from value queries (no model instances:
-    the overview covers hundreds of visits). `years_of` maps visit id to year.
-    """
-    per_year = defaultdict(Figures)
-    total = Figures()
-    for visit_id, currency, planned, actual in BudgetLine.objects.filter(
-        visit_id__in=visit_ids
-    ).values_list("visit_id", "currency", "planned", "actual"):
-        for figures in (per_year[years_of[visit_id]], total):
-            figures.planned[currency] += planned
-            if actual is not None:
-                figures.actual[currency] += actual
-    for visit_id, role, start, end in Participant.objects.filter(
-        visit_id__in=visit_ids, attended=True
-    ).values_list("visit_id", "role", "visit__start_date", "visit__end_date"):
-        if start and end:
-            for figures in (per_year[years_of[visit_id]], total):
-                figures.person_days[role] += (end - start).days + 1
-    # Every actor once: hosts, delegations' actors and the participants' institutions.
-    hosts = Visit.host_actors.through.objects.filter(visit_id__in=visit_ids)
-    teams = Delegation.actors.through.objects.filter(delegation__visit_id__in=visit_ids)
-    people = Participant.objects.filter(visit_id__in=visit_ids)
-    kinds = dict(
-        Actor.objects.filter(
-            Q(pk__in=hosts.values("actor_id"))
-            | Q(pk__in=teams.values("actor_id"))
-            | Q(pk__in=people.values("person__actor_id"))
-        ).values_list("pk", "kind")
-    )
-    total.actor_kinds.update(kinds.values())
-    return per_year, total
-
-
 def context(obj=None):
-    visits = list(reported_visits().select_related("host_country").order_by("start_date", "pk"))
+    visits = reported_visits()
     # The aggregates filter on a subquery: no list of ids is sent, whatever the number of visits.
-    visit_ids = reported_visits().values("pk")
+    visit_ids = visits.order_by().values("pk")
     years, host_rows, year_totals = visits_table(visits)
-    years_of = {v.pk: v.start_date.year if v.start_date else None for v in visits}
-    per_year, figures = yearly_figures(visit_ids, years_of)
-    figures.visits = len(visits)
-    yearly_figures_rows = [
-        (_year_label(year), per_year[year]) for year in _chronological(set(years_of.values()))
-    ]
+    per_year, figures = yearly_figures(visits)
+    figures.visits = sum(year_totals)
+    yearly_figures_rows = [(_year_label(year), per_year[year]) for year in years]
 
     adherence_rows = adherence(visit_ids)
     follow_up_rows = follow_up(visit_ids)
     status_labels = dict(Visit.Status.choices)
-    status_counts = Counter(visit.status for visit in visits)
+    status_counts = Counter(
+        dict(
+            visits.values_list("status")
+            .annotate(n=Count("pk"))
+            .order_by()
+            .values_list("status", "n")
+        )
+    )
     follow_up_labels = [label for _value, label in Finding.FollowUp.choices]
     adherence_labels = [dict(ComplianceCheck.Status.choices)[s] for s in ADHERENCE]
 
@@ -192,7 +157,7 @@ def context(obj=None):
     return {
         "headings": titles,
         "toc": list(titles.items()),
-        "visit_count": len(visits),
+        "visit_count": figures.visits,
         "status_counts": [
             (label, status_counts[value])
             for value, label in status_labels.items()

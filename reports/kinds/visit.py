@@ -29,9 +29,8 @@ TEMPLATE = "reports/visit.html"
 
 
 def targets(user):
-    if user is None:
-        return Visit.objects.all()
-    return Visit.objects.visible_to(user)
+    visits = Visit.objects.all() if user is None else Visit.objects.visible_to(user)
+    return visits.select_related("host_country")  # its label names the host
 
 
 def title(visit):
@@ -46,7 +45,7 @@ def subject(visit):
 
 
 def _visit(pk):
-    """The visit with everything the report shows of it and what figures_of needs."""
+    """The visit with everything the report shows of it."""
     return (
         Visit.objects.select_related("host_country", "methodology_version")
         .prefetch_related(

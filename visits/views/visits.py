@@ -16,7 +16,7 @@ from countries.models import Country
 from countries.roles import roles_of
 
 from .. import workflow
-from ..figures import figures_of, with_figures_data
+from ..figures import figures_of
 from ..filters import VisitFilter
 from ..forms import (
     AttachmentForm,
@@ -69,8 +69,8 @@ def visit_list(request):
 @login_required
 @permission_required("visits.view_visit", raise_exception=True)
 def programme_figures(request):
-    visits = with_figures_data(Visit.objects.visible_to(request.user))
-    return render(request, "visits/programme_figures.html", {"figures": figures_of(visits)})
+    figures = figures_of(Visit.objects.visible_to(request.user))
+    return render(request, "visits/programme_figures.html", {"figures": figures})
 
 
 def _host_countries(user):
@@ -110,6 +110,13 @@ def _detail_queryset():
     ).prefetch_related(
         "host_actors__country",
         "budget_lines",
+        # Prefetched, the findings also answer the gaps of the next step without a query.
+        Prefetch(
+            "findings",
+            queryset=Finding.objects.select_related(
+                "delegation__country", "addressee", "criterion"
+            ),
+        ),
         Prefetch(
             "delegations",
             queryset=Delegation.objects.select_related("country").prefetch_related(
@@ -129,7 +136,7 @@ def visit_detail(request, pk):
     visit = get_object_or_404(_detail_queryset().visible_to(request.user), pk=pk)
     user = request.user
     delegations = list(visit.delegations.all())
-    findings = list(visit.findings.select_related("delegation__country", "addressee", "criterion"))
+    findings = list(visit.findings.all())
     checks = list(visit.compliance_checks.select_related("criterion"))
     attachments = visit.attachments.select_related("uploaded_by")
     evaluations = [p.evaluation for d in delegations for p in d.participants.all()
@@ -140,7 +147,7 @@ def visit_detail(request, pk):
         "findings": findings,
         "recommendations": [f for f in findings if f.is_recommendation],
         "compliance_checks": checks,
-        "missing_compliance": workflow.missing_compliance(visit),
+        "missing_compliance": visit.unchecked_criteria,
         "attachments": attachments,
         "evaluation_averages": visit.evaluations.aggregate(
             **{d: Avg(d) for d in Evaluation.DIMENSIONS}
