@@ -298,8 +298,8 @@ def make_versions(total):
 
 def make_lessons(total):
     """Published lessons up to `total`, indexed for search, in three languages. Every lesson
-    mentions "cuidados" (the search that matches almost all); one in a thousand the rare word
-    (the search with few matches)."""
+    mentions "cuidados" (the search that matches almost all); the first five the rare word
+    (the search with few matches, as many at every scale)."""
     rng = random.Random(7)
     phases = list(Phase.objects.all()) or [None]
     actors = list(Actor.objects.order_by("pk")[:60])
@@ -315,7 +315,7 @@ def make_lessons(total):
                     phase=phases[n % len(phases)],
                     language=["es", "pt", "en"][n % 3],
                     description=f"Cuidados. {_text(rng, 120)}"
-                    + (f" {RARE_WORD.capitalize()}." if n % 1000 == 0 else ""),
+                    + (f" {RARE_WORD.capitalize()}." if n < 5 else ""),
                     experience=_text(rng, 80),
                     impacts=[_text(rng, 8) for _ in range(3)],
                     keywords=[rng.choice(WORDS) for _ in range(3)],

@@ -23,7 +23,7 @@ from django.conf import settings  # noqa: E402 (Django is set up first)
 from django.db import connection  # noqa: E402
 from django.test.utils import setup_databases, teardown_databases  # noqa: E402
 
-from benchmarks import data, load, pages, reports  # noqa: E402
+from benchmarks import data, load, pages, reports, throughput  # noqa: E402
 from benchmarks.results import LATEST, Result, table, write  # noqa: E402
 from countries import demo as countries_demo  # noqa: E402
 from lessons import demo as lessons_demo  # noqa: E402
@@ -140,6 +140,7 @@ def measure():
     results += page_results(large, "10×")
     results += growth_results(small, large)
     results += reports.requests(big)
+    results += throughput.run(big)
     results += lesson_search_plan()
     stage(started, "measured")
     return results

@@ -3,14 +3,11 @@ review, import and export of Knowledge Bank entries."""
 
 import hashlib
 import re
-from collections import Counter
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
-from django.db.models.functions import ExtractYear
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
@@ -18,12 +15,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.concurrency import StaleEditError
-from countries.models import Actor, Country
 from visits.models import Visit
 
+from .facets import facets
 from .forms import ImportForm, LessonForm, ReturnForm
 from .knowledge_bank import applying, exporting, parsing
-from .models import SDG, AddedValue, KnowledgeType, Lesson, Phase
+from .models import Lesson
 from .search import json_list_contains, search
 
 LESSONS_PER_PAGE = 20
@@ -86,72 +83,14 @@ def _filtered(request, lessons):
     return (lessons.distinct() if MULTI_VALUED & active.keys() else lessons), active
 
 
-def _facets(lessons):
-    """Counts per value of each facet, over the lessons found (a fixed number of queries)."""
-    # A subquery, not a list: the database joins thousands of matches without shipping their ids.
-    ids = lessons.order_by().values("pk")
-    in_found = Q(lessons__in=ids)
-
-    def counted(queryset):
-        return [
-            item
-            for item in queryset.annotate(found=Count("lessons", filter=in_found, distinct=True))
-            if item.found
-        ]
-
-    keywords = Counter(
-        keyword
-        for keywords in Lesson.objects.filter(pk__in=ids).values_list("keywords", flat=True)
-        for keyword in keywords or []
-    )
-    kinds = dict(Actor.Kind.choices)
-    types = dict(KnowledgeType.choices)
-    return {
-        "country": [(c.pk, c.name, c.found) for c in counted(Country.objects.all())],
-        "phase": [(p.pk, p.label, p.found) for p in counted(Phase.objects.all())],
-        "sdg": [(s.number, str(s), s.found) for s in counted(SDG.objects.all())],
-        "value": [(v.number, str(v), v.found) for v in counted(AddedValue.objects.all())],
-        "actor_kind": [
-            (row["actors__kind"], kinds[row["actors__kind"]], row["found"])
-            for row in Lesson.objects.filter(pk__in=ids)
-            .exclude(actors=None)
-            .values("actors__kind")
-            .annotate(found=Count("pk", distinct=True))
-            .order_by("actors__kind")
-        ],
-        "keyword": [
-            (keyword, keyword, count)
-            for keyword, count in sorted(keywords.items(), key=lambda item: (-item[1], item[0]))[
-                :20
-            ]
-        ],
-        "type": [
-            (row["knowledge_type"], types.get(row["knowledge_type"]), row["found"])
-            for row in Lesson.objects.filter(pk__in=ids)
-            .values("knowledge_type")
-            .annotate(found=Count("pk"))
-            .order_by("knowledge_type")
-        ],
-        "year": [
-            (row["year"], row["year"], row["found"])
-            for row in Lesson.objects.filter(pk__in=ids)
-            .annotate(year=ExtractYear("created_at"))
-            .values("year")
-            .annotate(found=Count("pk"))
-            .order_by("-year")
-        ],
-    }
-
-
 def lesson_list(request):
     query = request.GET.get("q", "")
     lessons, active = _filtered(request, Lesson.objects.visible_to(request.user))
-    found = (
-        search(lessons, query).prefetch_related("countries")
-        if query.strip()
-        else (lessons.prefetch_related("countries"))
-    )
-    page = Paginator(found, LESSONS_PER_PAGE).get_page(request.GET.get("page"))
+    found = search(lessons, query)
+    counts, total = facets(found)
+    paginator = Paginator(found.prefetch_related("countries"), LESSONS_PER_PAGE)
+    paginator.count = total  # the facets counted them already
+    page = paginator.get_page(request.GET.get("page"))
     return render(
         request,
         "lessons/lesson_list.html",
@@ -159,7 +98,7 @@ def lesson_list(request):
             "query": query,
             "page_obj": page,
             "lessons": page.object_list,
-            "facets": _facets(search(lessons, query)),
+            "facets": counts,
             "active": active,
         },
     )

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", views.visit_list, name="visit_list"),
     path("new/", views.visit_create, name="visit_create"),
     path("figures/", views.programme_figures, name="programme_figures"),
+    path("recommendations/", views.recommendations, name="recommendations"),
     path("<int:pk>/", views.visit_detail, name="visit_detail"),
     path("<int:pk>/edit/", views.visit_update, name="visit_update"),
     path("<int:pk>/delegations/", views.delegations, name="delegations"),
