@@ -8,6 +8,10 @@ class PeerVisitsConfig(AppConfig):
     name = "peervisits"
     verbose_name = _("PeerVisits")
 
+    def ready(self):
+        # Django's way to register at start-up, once the models are loaded.
+        from . import throttling  # noqa: F401 (counts failed sign-ins)
+
 
 class PeerVisitsAdminConfig(admin_apps.AdminConfig):
     """Django's admin, opened to the project team by role rather than is_staff."""
