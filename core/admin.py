@@ -18,3 +18,18 @@ class HistoryAdmin(SimpleHistoryAdmin):
             if self.revert_disabled(request, obj):
                 raise PermissionDenied
         return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+class ObjectPermissionsMixin:
+    """Django's admin asks "may the user change (or delete) these objects?" without naming one;
+    the project's rules may answer per object (a membership, a user account): ask them so."""
+
+    def _asks(self, request, action, obj):
+        opts = self.opts
+        return request.user.has_perm(f"{opts.app_label}.{action}_{opts.model_name}", obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._asks(request, "change", obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._asks(request, "delete", obj)

@@ -1,16 +1,18 @@
 from django import forms
 from django.utils.text import capfirst
 
+from core.concurrency import RevisionCheckedForm
+
 from .models import Actor, Country, Person
 
 
-class CountryForm(forms.ModelForm):
+class CountryForm(RevisionCheckedForm):
     class Meta:
         model = Country
         fields = ["code", "programme_role"]
 
 
-class ActorForm(forms.ModelForm):
+class ActorForm(RevisionCheckedForm):
     website = forms.URLField(
         label=capfirst(Actor._meta.get_field("website").verbose_name),
         required=False,
@@ -32,7 +34,7 @@ class ActorForm(forms.ModelForm):
         widgets = {"review_note": forms.Textarea(attrs={"rows": 3})}
 
 
-class PersonForm(forms.ModelForm):
+class PersonForm(RevisionCheckedForm):
     languages = forms.MultipleChoiceField(
         label=capfirst(Person._meta.get_field("languages").verbose_name),
         choices=Person.LANGUAGE_CHOICES,

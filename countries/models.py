@@ -2,8 +2,12 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
+from simple_history.models import HistoricalRecords
+
+from core.concurrency import RevisionedModel
 
 # The language PeerVisits writes to a country's people in (e-mails), among en/es/pt.
 PORTUGUESE_SPEAKING = {"AO", "BR", "CV", "GW", "MZ", "PT", "ST", "TL"}
@@ -41,7 +45,7 @@ def focal_points_prefetch(lookup="memberships"):
     )
 
 
-class Country(models.Model):
+class Country(RevisionedModel):
     """A country taking part in the programme, and its role in it."""
 
     class ProgrammeRole(models.TextChoices):
@@ -65,15 +69,20 @@ class Country(models.Model):
         ordering = ["code"]
 
     def __str__(self):
-        return str(self.code.name)
+        return str(self.name)
 
     def get_absolute_url(self):
         return reverse("countries:country_detail", args=[self.code.code])
 
     @property
     def name(self):
-        """The country's name in the active language (django-countries)."""
-        return self.code.name
+        """The country's name in the active language (django-countries), looked up once per
+        language: a page names the same few countries many times, and each lookup is slow."""
+        names = self.__dict__.setdefault("_names", {})
+        language = translation.get_language()
+        if language not in names:
+            names[language] = self.code.name
+        return names[language]
 
     @property
     def is_partner(self):
@@ -100,7 +109,7 @@ class Country(models.Model):
         ]
 
 
-class Actor(models.Model):
+class Actor(RevisionedModel):
     """An institution or group that takes part in exchanges."""
 
     class Kind(models.TextChoices):
@@ -143,13 +152,18 @@ class Actor(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.name} ({self.acronym})" if self.acronym else self.name
+        return self.named(self.name, self.acronym)
 
     def get_absolute_url(self):
         return reverse("countries:actor_detail", args=[self.pk])
 
+    @staticmethod
+    def named(name, acronym):
+        """How an actor is named: "Ministerio de Desarrollo Social (MIDES)"."""
+        return f"{name} ({acronym})" if acronym else name
 
-class Person(models.Model):
+
+class Person(RevisionedModel):
     """Someone who takes part in exchanges; not necessarily a user of PeerVisits."""
 
     class ExchangeRole(models.TextChoices):
@@ -237,6 +251,8 @@ class Membership(models.Model):
     )
 
     objects = MembershipQuerySet.as_manager()
+    # Every role given, changed or taken away, with who did it (the admin's history).
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("membership")

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import CreateView, DetailView, ListView, UpdateView
 from django_filters.views import FilterView
 
+from core.concurrency import RevisionCheckedFormViewMixin
 from core.mixins import PermissionRequiredMixin
 
 from .filters import ActorFilter, PersonFilter
@@ -55,7 +56,9 @@ class CountryCreate(PermissionRequiredMixin, CountryFormMixin, CreateView):
     }
 
 
-class CountryUpdate(PermissionRequiredMixin, CountryFormMixin, UpdateView):
+class CountryUpdate(
+    PermissionRequiredMixin, RevisionCheckedFormViewMixin, CountryFormMixin, UpdateView
+):
     permission_required = "countries.change_country"
     permission_object = True
 
@@ -106,7 +109,9 @@ class ActorCreate(PermissionRequiredMixin, ActorFormMixin, CreateView):
     }
 
 
-class ActorUpdate(PermissionRequiredMixin, ActorFormMixin, UpdateView):
+class ActorUpdate(
+    PermissionRequiredMixin, RevisionCheckedFormViewMixin, ActorFormMixin, UpdateView
+):
     permission_required = "countries.change_actor"
     permission_object = True
 
@@ -145,6 +150,8 @@ class PersonCreate(PermissionRequiredMixin, PersonFormMixin, CreateView):
     }
 
 
-class PersonUpdate(PermissionRequiredMixin, PersonFormMixin, UpdateView):
+class PersonUpdate(
+    PermissionRequiredMixin, RevisionCheckedFormViewMixin, PersonFormMixin, UpdateView
+):
     permission_required = "countries.change_person"
     permission_object = True
