@@ -1,6 +1,7 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
 from django.utils.translation import gettext as _
 
 from lessons.knowledge_bank.applying import save_parsed
@@ -11,8 +12,9 @@ class Command(BaseCommand):
     help = (
         "Import Knowledge Bank entries (plain text). A lesson of the same title is updated. "
         "Prints the lessons created and updated and the things flagged for review (new actors, "
-        "unknown phases or places); a file that cannot be read is reported by name and line, "
-        "nothing of it is saved, and the other files still import."
+        "unknown phases or places); a file that cannot be read, or that the database refused "
+        "(it was busy, or an error), is reported by name, nothing of it is saved, and the other "
+        "files still import. Each file is saved in a transaction of its own."
     )
 
     def add_arguments(self, parser):
@@ -41,6 +43,13 @@ class Command(BaseCommand):
             except ImportProblem as problem:
                 failed.append(name)
                 self.stderr.write(f"{name}: {problem}")
+                continue
+            except DatabaseError as error:  # its transaction was rolled back: the next one starts
+                failed.append(name)
+                self.stderr.write(
+                    _("%(file)s: not saved, the database refused it: %(error)s")
+                    % {"file": name, "error": error}
+                )
                 continue
             if report.lesson_created:
                 created += 1
