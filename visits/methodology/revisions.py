@@ -48,13 +48,28 @@ def with_open_sources(proposals, user):
     return proposals
 
 
-def _origin_text(proposal):
-    if proposal.lesson_id:
-        return _("Proposed by the lesson “%(title)s”.") % {"title": proposal.lesson.title}
-    return _("Proposed by the finding “%(title)s” of %(visit)s.") % {
-        "title": proposal.finding.title,
-        "visit": proposal.finding.visit.label,
-    }
+def with_open_origins(criteria, user):
+    """The criteria, each with `origin_source` (the lesson or finding that proposed it, if
+    any) and `origin_is_open` (whether the user may see it). What a page says of a criterion's
+    source is drawn from these, for each reader; no title of it is copied into the criterion."""
+    criteria = list(criteria)
+    for criterion in criteria:
+        source = criterion.origin_lesson or criterion.origin_finding
+        criterion.origin_source = source
+        if source is None:
+            criterion.origin_is_open = False
+        else:
+            shown = source if criterion.origin_lesson_id else source.visit
+            criterion.origin_is_open = shown.is_visible_to(user)
+    return criteria
+
+
+def initial_proposal(source):
+    """What a proposal's form starts from: the text of a published lesson, which everybody may
+    read; nothing from a finding or a draft, which not every member may see."""
+    if isinstance(source, Lesson) and source.is_published:
+        return {"title": source.title, "rationale": source.experience or source.description}
+    return {}
 
 
 @transaction.atomic
@@ -87,7 +102,6 @@ def apply_proposal(proposal, user):
     criterion.title = proposal.title
     criterion.text = proposal.text
     criterion.rationale = proposal.rationale
-    criterion.origin = _origin_text(proposal)
     criterion.origin_lesson = proposal.lesson
     criterion.origin_finding = proposal.finding
     criterion.save()

@@ -44,6 +44,10 @@ def _version(number, queryset=None):
     return get_object_or_404(queryset, number=number)
 
 
+# What a criterion's origin is drawn from (see revisions.with_open_origins).
+ORIGINS = ("origin_lesson", "origin_finding__visit")
+
+
 def by_phase(criteria):
     """[(phase label, [criteria])] in the order of the phases, for every phase with criteria."""
     order = {value: index for index, value in enumerate(Phase.values)}
@@ -62,11 +66,14 @@ def _refused(request, error, version):
 @permission_required("visits.view_methodologyversion", raise_exception=True)
 def adopted_methodology(request):
     version = workflow.adopted_version()
-    criteria = version.criteria.all() if version else []
+    criteria = version.criteria.select_related(*ORIGINS) if version else []
     return render(
         request,
         "visits/methodology/adopted.html",
-        {"version": version, "phases": by_phase(criteria)},
+        {
+            "version": version,
+            "phases": by_phase(revisions.with_open_origins(criteria, request.user)),
+        },
     )
 
 
@@ -117,7 +124,7 @@ def version_detail(request, number):
         ),
     )
     user = request.user
-    criteria = list(version.criteria.all())
+    criteria = revisions.with_open_origins(version.criteria.select_related(*ORIGINS), user)
     previous_criteria = list(version.previous.criteria.all()) if version.previous_id else []
     endorsements = list(
         version.current_endorsements()
@@ -493,12 +500,7 @@ def _proposal_source(request):
 @permission_required("lessons.propose_revision", raise_exception=True)
 def propose(request):
     origin, source = _proposal_source(request)
-    if "lesson" in origin:
-        rationale = source.experience or source.description
-    else:
-        rationale = source.text
-    initial = {"title": source.title, "rationale": rationale}
-    form = ProposalForm(request.POST or None, initial=initial)
+    form = ProposalForm(request.POST or None, initial=revisions.initial_proposal(source))
     if request.method == "POST" and form.is_valid():
         proposal = form.save(commit=False)
         for name, value in origin.items():
