@@ -1,15 +1,49 @@
 """
-Optimistic locking: a form saves only if nobody else saved the object since
-the form was shown, so that nothing is silently overwritten.
+Optimistic locking: a form saves only if nobody else saved what it edits since it was shown,
+so that nothing is silently overwritten.
+
+- One object: a RevisionedModel carries a revision, its RevisionCheckedForm a hidden copy of it.
+- Several rows edited at once (a formset: the budget, the participants, the checklist…): the
+  page carries a fingerprint of the rows as they were shown (`fingerprint`), and
+  `save_unless_changed` saves only if they still have it. Both refuse with STALE_MESSAGE.
 """
+
+import hashlib
 
 from django import forms
 from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
+STALE_MESSAGE = _(
+    "Somebody else saved this in the meantime. Your changes were not saved: "
+    "they are still in the form below. Open the current version in another tab, "
+    "compare, and save again."
+)
+
 
 class StaleEditError(Exception):
     """Somebody else saved the object after the form was shown."""
+
+
+def fingerprint(rows):
+    """A fingerprint of rows (a queryset): it changes when any of their values changes, or when
+    a row appears or goes. Give the values to compare (`.values_list(...)`) for rows whose
+    many-to-many fields count too."""
+    if not getattr(rows, "_fields", None):
+        rows = rows.values_list()
+    return hashlib.sha256(repr(list(rows.order_by("pk"))).encode()).hexdigest()[:32]
+
+
+def save_unless_changed(lock, rows, shown, save):
+    """Call save() unless `rows` changed since their fingerprint `shown` was put in the page.
+    `lock` is a queryset of the one row whose lock serialises such saves (the visit, the
+    delegation). Returns False, saving nothing, when the rows changed."""
+    with transaction.atomic():
+        lock.select_for_update().get()
+        if shown != fingerprint(rows):
+            return False
+        save()
+        return True
 
 
 class RevisionedModel(models.Model):
@@ -26,11 +60,7 @@ class RevisionCheckedForm(forms.ModelForm):
     # Set when a save was refused because somebody else saved first.
     stale = False
 
-    stale_message = _(
-        "Somebody else saved this in the meantime. Your changes were not saved: "
-        "they are still in the form below. Open the current version in another tab, "
-        "compare, and save again."
-    )
+    stale_message = STALE_MESSAGE
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -57,3 +87,13 @@ class RevisionCheckedForm(forms.ModelForm):
                 raise StaleEditError
             self.instance.revision = current + 1
             return super().save(commit)
+
+
+class RevisionCheckedFormViewMixin:
+    """For UpdateViews: a stale save shows the form again with its input and the reason."""
+
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)
+        except StaleEditError:
+            return self.form_invalid(form)

@@ -92,14 +92,29 @@ TEMPLATES = [
 # template (templates/admin/widgets/split_datetime.html labels the admin's date and time).
 FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
-# Database: SQLite under VAR_DIR unless DATABASE_URL says otherwise.
+# Database: SQLite under VAR_DIR unless DATABASE_URL says otherwise (an empty one, as a shell's
+# `DATABASE_URL= make test` leaves it, means the default too).
 DATABASES = {
-    "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'peervisits.sqlite3'}"),
+    "default": env.db_url_config(
+        env.str("DATABASE_URL", default="") or f"sqlite:///{VAR_DIR / 'peervisits.sqlite3'}"
+    ),
 }
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+# Persistent connections: a request reuses its process's connection (opening one costs more than
+# most pages' queries), checked before reuse so that a restarted database is no error.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("CONN_HEALTH_CHECKS", default=True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The embedded default: make sure the folder of the SQLite file exists.
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+    # Several processes (the web server's threads, the worker, beat) write at once: readers and
+    # the writer do not block each other (WAL), a write transaction takes the write lock when it
+    # begins (IMMEDIATE), so that writers wait their turn, up to SQLITE_TIMEOUT seconds, instead
+    # of failing with "database is locked".
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        transaction_mode="IMMEDIATE",
+        timeout=env.int("SQLITE_TIMEOUT", default=20),
+        init_command="PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+    )
     # Tests use a file too, not memory: Celery workers started by the tests share it.
     # One per test run, so that two runs side by side do not recreate each other's.
     DATABASES["default"].setdefault(
@@ -124,12 +139,23 @@ else:
 # outcome in the database (report jobs) or needs none (e-mails): no result backend.
 CELERY_BROKER_DIR = VAR_DIR / "celery"
 CELERY_TASK_IGNORE_RESULT = True
+# A web request gives up on a broker it cannot reach within a second or so (the job stays queued
+# for the sweep): connecting waits at most this long, and publishing tries twice
+# (reports/tasks.py).
+CELERY_BROKER_CONNECTION_TIMEOUT = env.float("BROKER_CONNECT_TIMEOUT", default=1.0)
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": 3600,
+        # A connection whose host went away fails instead of waiting for the network to say so.
+        "socket_timeout": 5,
+        "socket_connect_timeout": CELERY_BROKER_CONNECTION_TIMEOUT,
+    }
 else:
-    # kombu's filesystem transport: a broker that needs no server, for `make run`.
+    # kombu's filesystem transport: a broker that needs no server, for `make run`; written
+    # to safely by several processes (peervisits/broker.py).
     CELERY_BROKER_URL = "filesystem://"
+    CELERY_BROKER_TRANSPORT = "peervisits.broker:Transport"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(CELERY_BROKER_DIR / "queue"),
         "data_folder_out": str(CELERY_BROKER_DIR / "queue"),
@@ -188,8 +214,17 @@ AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
-# Behind a proxy, the client address comes from X-Forwarded-For.
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+# The client's address (core/clients.py): X-Forwarded-For is believed only from these proxies
+# (addresses or networks, comma-separated), e.g. the TLS proxy in front of gunicorn.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+AXES_CLIENT_IP_CALLABLE = "core.clients.client_address"
+RATELIMIT_IP_META_KEY = "core.clients.client_address"
+# Beside axes' per user-and-address lockout (peervisits/throttling.py): failed sign-ins per
+# address and per user name within AXES_COOLOFF_MINUTES, and new passwords asked by e-mail.
+SIGN_IN_FAILURES_PER_ADDRESS = env.int("SIGN_IN_FAILURES_PER_ADDRESS", default=20)
+SIGN_IN_FAILURES_PER_USER = env.int("SIGN_IN_FAILURES_PER_USER", default=10)
+PASSWORD_RESETS_PER_ADDRESS = env.str("PASSWORD_RESETS_PER_ADDRESS", default="10/h")
+PASSWORD_RESETS_PER_EMAIL = env.str("PASSWORD_RESETS_PER_EMAIL", default="3/h")
 
 # Internationalisation
 LANGUAGE_CODE = "en"

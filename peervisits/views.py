@@ -1,5 +1,9 @@
+from dataclasses import dataclass
+
+from django.contrib.auth import views as auth_views
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -9,7 +13,29 @@ from lessons.models import Lesson
 from visits.methodology.workflow import open_consultations
 from visits.models import Finding, Visit
 
-from . import health
+from . import health, throttling
+
+# A dashboard shows the newest few of each list, how many there are and a link to all of them:
+# its cost does not grow with the programme.
+DASHBOARD_ITEMS = 5
+
+
+@dataclass
+class Preview:
+    items: list
+    total: int
+
+    @property
+    def more(self):
+        return self.total - len(self.items)
+
+
+def preview(queryset, size=DASHBOARD_ITEMS):
+    """The first `size` rows and how many there are (counted only when there are more)."""
+    items = list(queryset[: size + 1])
+    if len(items) <= size:
+        return Preview(items, len(items))
+    return Preview(items[:size], queryset.count())
 
 
 def home(request):
@@ -31,26 +57,18 @@ def home(request):
         "consultations": open_consultations(roles.focal_point_country_ids),
     }
     visits = Visit.objects.visible_to(request.user).select_related("host_country")
-    context["visits_in_progress"] = visits.in_progress().order_by("start_date")
-    context["drafts"] = visits.filter(status=Visit.Status.DRAFT).order_by("-updated_at")
+    context["visits_in_progress"] = preview(visits.in_progress().order_by("start_date", "pk"))
+    context["drafts"] = preview(visits.filter(status=Visit.Status.DRAFT).order_by("-updated_at"))
     if roles.is_coordinator:
-        context["awaiting_approval"] = Visit.objects.awaiting_approval().select_related(
-            "host_country"
+        context["awaiting_approval"] = preview(
+            Visit.objects.awaiting_approval().select_related("host_country")
         )
     if roles.staff_country_ids:
-        # Recommendations the user's country received and still follows up.
-        context["follow_ups"] = (
-            Finding.objects.filter(
-                visit__host_country_id__in=roles.staff_country_ids,
-                kind=Finding.Kind.RECOMMENDATION,
-                follow_up_status__in=[
-                    Finding.FollowUp.OPEN,
-                    Finding.FollowUp.ACCEPTED,
-                    Finding.FollowUp.IN_PROGRESS,
-                ],
-            )
+        # Recommendations the user's country received and still follows up, the newest first.
+        context["follow_ups"] = preview(
+            Finding.objects.followed_up_by(request.user)
             .select_related("visit__host_country")
-            .order_by("visit__start_date")
+            .order_by("-pk")
         )
     if roles.main_role == Role.STAFF:
         template = "peervisits/dashboard_staff.html"
@@ -66,8 +84,8 @@ def home(request):
             else "peervisits/dashboard_project_team.html"
         )
         context["countries"] = Country.objects.with_figures()
-        context["actors_to_review"] = Actor.objects.filter(needs_review=True).select_related(
-            "country"
+        context["actors_to_review"] = preview(
+            Actor.objects.filter(needs_review=True).select_related("country").order_by("name")
         )
     else:
         template = "peervisits/dashboard_no_role.html"
@@ -81,3 +99,30 @@ def healthz(request):
     body = {name: "ok" if problem is None else "down" for name, problem in problems.items()}
     status = 200 if all(problem is None for problem in problems.values()) else 503
     return JsonResponse(body, status=status)
+
+
+class SignInView(auth_views.LoginView):
+    """Django's sign-in, refused for a while to addresses and user names that failed too often
+    (peervisits/throttling.py; django-axes locks the user and address together)."""
+
+    def post(self, request, *args, **kwargs):
+        if throttling.sign_in_refused(request):
+            return throttling.refused_sign_in(request)
+        return super().post(request, *args, **kwargs)
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's new password by e-mail, limited per address and per e-mail address."""
+
+    def post(self, request, *args, **kwargs):
+        if throttling.password_reset_refused(request):
+            form = self.get_form()
+            form.add_error(
+                None,
+                _(
+                    "A new password was asked for too often from here or for this e-mail address. "
+                    "Please try again in an hour."
+                ),  # fmt: skip
+            )
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        return super().post(request, *args, **kwargs)

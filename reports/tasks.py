@@ -21,12 +21,13 @@ logger = logging.getLogger(__name__)
 
 Status = ReportJob.Status
 REPORT_RETRIES = 5
-# Publishing to an unreachable broker gives up quickly: the job stays queued for the sweep.
+# Publishing to an unreachable broker gives up quickly (with settings'
+# CELERY_BROKER_CONNECTION_TIMEOUT, within two seconds): the job stays queued for the sweep.
 PUBLISH_RETRY_POLICY = {
-    "max_retries": 2,
+    "max_retries": 1,
     "interval_start": 0,
     "interval_step": 0.2,
-    "interval_max": 0.5,
+    "interval_max": 0.2,
 }
 
 

@@ -6,11 +6,12 @@ import os
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms import BaseInlineFormSet, inlineformset_factory
-from django.utils.functional import cached_property
+from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.concurrency import RevisionCheckedForm
+from core.widgets import QuickSelect, QuickSelectMultiple, SharedChoices
 from countries.models import Actor, Country, Person
 
 from .attachments import accept_attribute, accepted_types_text, check_upload, max_megabytes
@@ -30,7 +31,50 @@ DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def actor_choices():
-    return Actor.objects.select_related("country").order_by("country__code", "name")
+    return Actor.objects.select_related("country").order_by("name", "country__code")
+
+
+def labelled_actors(actors):
+    """[(actor id, country id, "name — country")] of a queryset of actors: with their country,
+    as several countries have a "Ministerio de Desarrollo Social". Read as plain values: a
+    picker lists hundreds of actors, and each country's translated name is looked up once."""
+    rows = list(actors.values_list("pk", "name", "acronym", "country_id"))
+    countries = Country.objects.in_bulk({country for *_rest, country in rows if country})
+    names = {pk: country.name for pk, country in countries.items()}
+    return [
+        (pk, country, f"{Actor.named(name, acronym)} — {names[country]}" if country
+         else Actor.named(name, acronym))
+        for pk, name, acronym, country in rows
+    ]  # fmt: skip
+
+
+class ActorChoiceIterator(ModelChoiceIterator):
+    """The choices of an actor picker, named by labelled_actors."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for pk, _country, label in labelled_actors(self.queryset):
+            yield (pk, label)
+
+
+class ActorChoiceField(forms.ModelChoiceField):
+    widget = QuickSelect
+    iterator = ActorChoiceIterator
+
+
+class ActorsChoiceField(forms.ModelMultipleChoiceField):
+    widget = QuickSelectMultiple
+    iterator = ActorChoiceIterator
+
+
+def shared_choices(formset, name, choices):
+    """Give every form of the formset the same choices for field `name`, read once: without
+    it each row would query its own copy. They go to the widget, which shows them; the field
+    still validates against its queryset."""
+    choices = SharedChoices(choices)
+    for form in formset.forms:
+        form.fields[name].widget.choices = choices
 
 
 class VisitForm(RevisionCheckedForm):
@@ -81,22 +125,38 @@ class DelegationForm(forms.ModelForm):
     class Meta:
         model = Delegation
         fields = ["country", "actors"]
-        widgets = {"actors": forms.SelectMultiple(attrs={"size": 4})}
+        field_classes = {"actors": ActorsChoiceField}
+        widgets = {"actors": QuickSelectMultiple(attrs={"size": 4})}
 
 
 class BaseDelegationFormSet(BaseInlineFormSet):
-    """The visiting delegations; the host team is kept out of it."""
+    """The visiting delegations; the host team is kept out of it. A delegation's actors are
+    chosen among its country's; a new delegation's, among those of every visiting country."""
 
     def __init__(self, *args, **kwargs):
+        kwargs.setdefault(
+            "queryset",
+            Delegation.objects.filter(is_host=False)
+            .select_related("country")
+            .prefetch_related("actors"),
+        )
         super().__init__(*args, **kwargs)
         host = self.instance.host_country_id
+        countries = Country.objects.exclude(pk=host)
+        labelled = labelled_actors(actor_choices().exclude(country_id=host))
+        actors = SharedChoices((pk, label) for pk, _country, label in labelled)
+        by_country = {}
+        for pk, country, label in labelled:
+            by_country.setdefault(country, SharedChoices()).append((pk, label))
+        country_choices = SharedChoices(forms.ModelChoiceField(queryset=countries).choices)
         for form in self.forms:
-            form.fields["country"].queryset = Country.objects.exclude(pk=host)
-            form.fields["actors"].queryset = actor_choices().exclude(country_id=host)
-            form.fields["actors"].required = False
-
-    def get_queryset(self):
-        return super().get_queryset().filter(is_host=False)
+            form.fields["country"].queryset = countries
+            form.fields["country"].widget.choices = country_choices
+            field = form.fields["actors"]
+            field.queryset = Actor.objects.exclude(country_id=host)
+            field.required = False
+            own = by_country.get(form.instance.country_id) if form.instance.pk else None
+            field.widget.choices = own if own is not None else actors
 
     def clean(self):
         super().clean()
@@ -120,12 +180,14 @@ class BaseParticipantFormSet(BaseInlineFormSet):
     """The participants of one delegation: people of its country, each in one delegation."""
 
     def __init__(self, *args, **kwargs):
+        kwargs.setdefault("queryset", Participant.objects.select_related("person"))
         super().__init__(*args, **kwargs)
         people = Person.objects.filter(actor__country=self.instance.country_id).select_related(
             "actor"
         )
         for form in self.forms:
             form.fields["person"].queryset = people
+        shared_choices(self, "person", list(forms.ModelChoiceField(queryset=people).choices))
 
     def clean(self):
         super().clean()
@@ -156,6 +218,7 @@ ParticipantFormSet = inlineformset_factory(
     Participant,
     formset=BaseParticipantFormSet,
     fields=["person", "role", "attended"],
+    widgets={"person": QuickSelect},
     extra=3,
 )
 
@@ -170,7 +233,12 @@ class FindingForm(RevisionCheckedForm):
         super().__init__(*args, **kwargs)
         self.fields["delegation"].queryset = delegations
         self.fields["delegation"].empty_label = None
-        self.fields["addressee"].queryset = actor_choices()
+        self.fields["addressee"] = ActorChoiceField(
+            queryset=actor_choices(),
+            required=False,
+            label=self.fields["addressee"].label,
+            help_text=self.fields["addressee"].help_text,
+        )
         criteria = visit.methodology_version.criteria.all() if visit.methodology_version else []
         if criteria:
             self.fields["criterion"].queryset = criteria
@@ -193,7 +261,7 @@ class FollowUpForm(RevisionCheckedForm):
 RATING_CHOICES = [(n, str(n)) for n in range(1, 6)]
 
 
-class EvaluationForm(forms.ModelForm):
+class EvaluationForm(RevisionCheckedForm):
     class Meta:
         model = Evaluation
         fields = [*Evaluation.DIMENSIONS, "comments"]
@@ -238,19 +306,6 @@ class TransitionNoteForm(forms.Form):
 # --- the agenda ----------------------------------------------------------------------------
 
 
-class ActorChoiceField(forms.ModelChoiceField):
-    """Actors with their country: several countries have a "Ministerio de Desarrollo Social"."""
-
-    def label_from_instance(self, actor):
-        if actor.country_id:
-            return f"{actor} — {actor.country.name}"
-        return str(actor)
-
-
-def actor_choices_queryset():
-    return Actor.objects.select_related("country").order_by("name", "country__code")
-
-
 class AgendaItemForm(forms.ModelForm):
     class Meta:
         model = AgendaItem
@@ -273,15 +328,11 @@ class AgendaItemForm(forms.ModelForm):
             "notes": forms.Textarea(attrs={"rows": 2}),
         }
 
-    def __init__(self, *args, visit, actor_choices=None, **kwargs):
+    def __init__(self, *args, visit, responsible_actors, **kwargs):
         super().__init__(*args, **kwargs)
         # Before full_clean: AgendaItem.clean checks the day against the visit's dates.
         self.instance.visit = visit
-        actor_field = self.fields["responsible_actor"]
-        actor_field.queryset = actor_choices_queryset()
-        if actor_choices is not None:
-            # Computed once for the whole formset instead of one query per form.
-            actor_field.choices = actor_choices
+        self.fields["responsible_actor"].queryset = responsible_actors
         if visit.start_date and visit.end_date:
             self.fields["day"].widget.attrs.update(
                 min=visit.start_date.isoformat(), max=visit.end_date.isoformat()
@@ -289,13 +340,18 @@ class AgendaItemForm(forms.ModelForm):
 
 
 class BaseAgendaFormSet(BaseInlineFormSet):
-    @cached_property
-    def actor_choices(self):
-        return list(ActorChoiceField(queryset=actor_choices_queryset(), required=False).choices)
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.responsible_actors = actor_choices()
+        shared_choices(
+            self,
+            "responsible_actor",
+            ActorChoiceField(queryset=self.responsible_actors, required=False).choices,
+        )
 
     def get_form_kwargs(self, index):
         kwargs = super().get_form_kwargs(index)
-        kwargs.update(visit=self.instance, actor_choices=self.actor_choices)
+        kwargs.update(visit=self.instance, responsible_actors=self.responsible_actors)
         return kwargs
 
 

@@ -346,6 +346,28 @@ class AgendaItem(models.Model):
             raise ValidationError(errors)
 
 
+class FindingQuerySet(models.QuerySet):
+    def unfinished_recommendations(self):
+        """Recommendations whose follow-up is not over (open, accepted or in progress)."""
+        return self.filter(
+            kind=Finding.Kind.RECOMMENDATION,
+            follow_up_status__in=[
+                Finding.FollowUp.OPEN,
+                Finding.FollowUp.ACCEPTED,
+                Finding.FollowUp.IN_PROGRESS,
+            ],
+        )
+
+    def followed_up_by(self, user):
+        """The unfinished recommendations `user` follows up: those of the visits their country
+        hosted, for ministry staff; all, for coordinators and the project team."""
+        found = self.unfinished_recommendations()
+        staff_countries = roles_of(user).staff_country_ids
+        if staff_countries:
+            return found.filter(visit__host_country_id__in=staff_countries)
+        return found.filter(visit__in=Visit.objects.visible_to(user))
+
+
 class Finding(RevisionedModel):
     class Kind(models.TextChoices):
         BEST_PRACTICE = "best_practice", _("Best practice")
@@ -394,11 +416,16 @@ class Finding(RevisionedModel):
     host_response = models.TextField(_("response of the host"), blank=True)
 
     history = HistoricalRecords()
+    objects = FindingQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("finding")
         verbose_name_plural = _("findings")
         ordering = ["kind", "pk"]
+        indexes = [
+            # The recommendations still followed up (dashboards, their list).
+            models.Index(fields=["kind", "follow_up_status"], name="finding_follow_up"),
+        ]
         permissions = [("respond_finding", _("Can respond to and follow up a recommendation"))]
 
     def __str__(self):
@@ -423,7 +450,7 @@ class Finding(RevisionedModel):
 RATING = [MinValueValidator(1), MaxValueValidator(5)]
 
 
-class Evaluation(models.Model):
+class Evaluation(RevisionedModel):
     """A participant's evaluation of the visit, on fixed dimensions from 1 to 5."""
 
     DIMENSIONS = ["preparation", "relevance", "exchange_quality", "use_of_time"]

@@ -2,7 +2,6 @@
 The agenda of a visit: a printable page, its editing form and an iCalendar download.
 """
 
-import hashlib
 from datetime import datetime, timedelta
 from itertools import groupby
 from operator import attrgetter
@@ -11,13 +10,14 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
+
+from core.concurrency import fingerprint, save_unless_changed
 
 from ..forms import AgendaFormSet
 from ..models import AgendaItem, Visit
@@ -26,8 +26,7 @@ from .common import get_visit, refuse_if_closed
 
 def agenda_state(visit):
     """A fingerprint of the saved agenda, to refuse a form shown before somebody else saved."""
-    rows = AgendaItem.objects.filter(visit=visit).order_by("pk").values_list()
-    return hashlib.sha256(repr(list(rows)).encode()).hexdigest()[:32]
+    return fingerprint(AgendaItem.objects.filter(visit=visit))
 
 
 # --- the views ---------------------------------------------------------------------------
@@ -59,17 +58,13 @@ def agenda_edit(request, pk):
     if request.method == "POST":
         formset = AgendaFormSet(request.POST, instance=visit, queryset=queryset)
         state = request.POST.get("agenda_state", "")
-        saved = False
-        with transaction.atomic():
+        if formset.is_valid():
             # One save of an agenda at a time; all of it or nothing.
-            Visit.objects.select_for_update().only("pk").get(pk=visit.pk)
-            stale = state != agenda_state(visit)
-            if not stale and formset.is_valid():
-                formset.save()
-                saved = True
-        if saved:
-            messages.success(request, _("The agenda was saved."))
-            return redirect(visit)
+            lock = Visit.objects.filter(pk=visit.pk).only("pk")
+            if save_unless_changed(lock, queryset, state, formset.save):
+                messages.success(request, _("The agenda was saved."))
+                return redirect(visit)
+            stale = True
     else:
         formset = AgendaFormSet(instance=visit, queryset=queryset)
         state = agenda_state(visit)

@@ -11,7 +11,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core.concurrency import StaleEditError
+from core.concurrency import (
+    STALE_MESSAGE,
+    StaleEditError,
+    fingerprint,
+    save_unless_changed,
+)
 from countries.models import Country
 from countries.roles import roles_of
 
@@ -63,6 +68,23 @@ def visit_list(request):
         request,
         "visits/visit_list.html",
         {"filter": filterset, "page_obj": page, "visits": page.object_list},
+    )
+
+
+@login_required
+@permission_required("visits.view_visit", raise_exception=True)
+def recommendations(request):
+    """The recommendations the user (their country) still follows up, the newest first."""
+    found = (
+        Finding.objects.followed_up_by(request.user)
+        .select_related("visit__host_country", "delegation__country")
+        .order_by("-pk")
+    )
+    page = Paginator(found, VISITS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "visits/recommendation_list.html",
+        {"page_obj": page, "recommendations": page.object_list},
     )
 
 
@@ -203,23 +225,35 @@ def visit_update(request, pk):
     return render(request, "visits/visit_form.html", {"form": form, "visit": visit})
 
 
-def _formset_page(request, visit, formset, *, title, intro, saved, anchor, conflict=None):
-    """Save a formset of the visit in one transaction, or show it again with its errors."""
+def _formset_page(
+    request, visit, formset, *, rows, lock, title, intro, saved, anchor, conflict=None
+):
+    """Save a formset of the visit in one transaction, or show it again with its errors. It
+    saves only if `rows` (what it edits) did not change since the page was shown; `lock` is the
+    row whose lock makes such saves wait for each other (core.concurrency)."""
+    stale = False
     if request.method == "POST" and formset.is_valid():
         try:
-            with transaction.atomic():
-                formset.save()
+            stale = not save_unless_changed(lock, rows, request.POST.get("state"), formset.save)
         except IntegrityError:
             # A row saved by somebody else in the meantime broke a unique rule.
             messages.error(request, conflict or _("Nothing was saved: please try again."))
         else:
-            messages.success(request, saved)
-            return redirect(f"{visit.get_absolute_url()}#{anchor}")
-    return render(
-        request,
-        "visits/formset_page.html",
-        {"visit": visit, "formset": formset, "title": title, "intro": intro},
-    )
+            if not stale:
+                messages.success(request, saved)
+                return redirect(f"{visit.get_absolute_url()}#{anchor}")
+    context = {
+        "visit": visit,
+        "formset": formset,
+        "title": title,
+        "intro": intro,
+        # Shown again after a refusal, the page carries what was posted: the user compares
+        # with the current rows in another tab and enters the changes there.
+        "state": request.POST.get("state") if stale else fingerprint(rows),
+        "stale": stale,
+        "stale_message": STALE_MESSAGE,
+    }
+    return render(request, "visits/formset_page.html", context)
 
 
 @login_required
@@ -233,6 +267,8 @@ def delegations(request, pk):
         request,
         visit,
         formset,
+        rows=visit.delegations.filter(is_host=False).values_list("pk", "country_id", "actors"),
+        lock=Visit.objects.filter(pk=visit.pk),
         title=_("Visiting delegations"),
         intro=_(
             "The host team is added automatically. Each visiting country fills in "
@@ -259,6 +295,8 @@ def participants(request, pk, delegation_id):
         request,
         visit,
         formset,
+        rows=delegation.participants.all(),
+        lock=Delegation.objects.filter(pk=delegation.pk),
         title=_("Participants: %(delegation)s") % {"delegation": delegation},
         intro=_("People are chosen among those recorded for the country's actors."),
         saved=_("The participants were saved."),
@@ -357,11 +395,13 @@ def evaluation(request, pk, participant_id):
     existing = Evaluation.objects.filter(participant=participant).first()
     form = EvaluationForm(request.POST or None, instance=existing)
     if request.method == "POST" and form.is_valid():
-        evaluation = form.save(commit=False)
-        evaluation.participant = participant
         try:
             with transaction.atomic():
+                evaluation = form.save(commit=False)
+                evaluation.participant = participant
                 evaluation.save()
+        except StaleEditError:
+            pass  # the form carries the message; what was typed stays in it
         except IntegrityError:
             form.add_error(None, _("%(person)s has already evaluated this visit.")
                            % {"person": participant.person})  # fmt: skip
@@ -390,6 +430,8 @@ def budget(request, pk):
         request,
         visit,
         formset,
+        rows=visit.budget_lines.all(),
+        lock=Visit.objects.filter(pk=visit.pk),
         title=_("Budget"),
         intro=_(
             "Planned and actual costs per category. Leave the actual cost empty until it is known."
@@ -425,9 +467,12 @@ def compliance(request, pk):
         for c in criteria
     ]
     formset = ComplianceFormSet(request.POST or None, initial=initial)
+    saved_checks = visit.compliance_checks.all()
+    stale = False
     if request.method == "POST" and formset.is_valid():
         by_id = {c.pk: c for c in criteria}
-        with transaction.atomic():
+
+        def save():
             for data in formset.cleaned_data:
                 # An unchanged form beyond INITIAL_FORMS (a tampered management form) is empty.
                 criterion = by_id.get(data.get("criterion_id"))
@@ -441,13 +486,24 @@ def compliance(request, pk):
                     )
                 else:
                     ComplianceCheck.objects.filter(visit=visit, criterion=criterion).delete()
-        messages.success(request, _("The compliance checklist was saved."))
-        return redirect(f"{visit.get_absolute_url()}#compliance")
+
+        lock = Visit.objects.filter(pk=visit.pk)
+        if save_unless_changed(lock, saved_checks, request.POST.get("state"), save):
+            messages.success(request, _("The compliance checklist was saved."))
+            return redirect(f"{visit.get_absolute_url()}#compliance")
+        stale = True
     rows = list(zip(criteria, formset.forms, strict=False))
     return render(
         request,
         "visits/compliance_form.html",
-        {"visit": visit, "formset": formset, "rows": rows},
+        {
+            "visit": visit,
+            "formset": formset,
+            "rows": rows,
+            "state": request.POST.get("state") if stale else fingerprint(saved_checks),
+            "stale": stale,
+            "stale_message": STALE_MESSAGE,
+        },
     )
 
 
