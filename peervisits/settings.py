@@ -139,10 +139,10 @@ else:
 # outcome in the database (report jobs) or needs none (e-mails): no result backend.
 CELERY_BROKER_DIR = VAR_DIR / "celery"
 CELERY_TASK_IGNORE_RESULT = True
-# A web request gives up on a broker it cannot reach within a second or so (the job stays queued
-# for the sweep): connecting waits at most this long, and publishing tries twice
-# (reports/tasks.py).
-CELERY_BROKER_CONNECTION_TIMEOUT = env.float("BROKER_CONNECT_TIMEOUT", default=1.0)
+# A web request gives up on a broker it cannot reach within about a second (the job stays queued
+# for the sweep): connecting waits at most this long, and publishing tries twice (the second try
+# replaces a pooled connection that went stale; reports/tasks.py).
+CELERY_BROKER_CONNECTION_TIMEOUT = env.float("BROKER_CONNECT_TIMEOUT", default=0.5)
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_BROKER_TRANSPORT_OPTIONS = {

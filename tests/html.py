@@ -78,3 +78,71 @@ def text(response):
     parser.feed(response.content.decode())
     parser.close()
     return " ".join(" ".join(parser.parts).split())
+
+
+class _Forms(HTMLParser):
+    """The fields of every <form> of a page, in order, as a browser would submit them."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.forms = []  # [{name: [values]}], one per form
+        self.choices = []  # [{name: [option values]}], one per form
+        self._select = self._textarea = self._option = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self.forms.append({})
+            self.choices.append({})
+        if not self.forms or "disabled" in attrs:
+            return
+        fields, choices, name = self.forms[-1], self.choices[-1], attrs.get("name")
+        if tag == "input" and name:
+            kind = attrs.get("type", "text")
+            if kind in ("checkbox", "radio"):
+                choices.setdefault(name, []).append(attrs.get("value", "on"))
+                values = fields.setdefault(name, [])
+                if "checked" in attrs:
+                    values.append(attrs.get("value", "on"))
+            elif kind not in ("submit", "button", "reset", "file", "image"):
+                fields.setdefault(name, []).append(attrs.get("value", ""))
+        elif tag == "select" and name:
+            self._select = (name, "multiple" in attrs)
+            fields.setdefault(name, [])
+            choices[name] = []
+        elif tag == "option" and self._select:
+            self._option = attrs.get("value")
+            if self._option is not None:
+                self.choices[-1][self._select[0]].append(self._option)
+                if "selected" in attrs:
+                    fields[self._select[0]].append(self._option)
+        elif tag == "textarea" and name:
+            self._textarea = name
+            fields.setdefault(name, []).append("")
+
+    def handle_endtag(self, tag):
+        if tag == "select" and self._select:
+            name, multiple = self._select
+            values = self.forms[-1][name]
+            if not multiple and not values and self.choices[-1][name]:
+                values.append(self.choices[-1][name][0])  # a browser sends the first option
+            self._select = None
+        elif tag == "textarea":
+            self._textarea = None
+
+    def handle_data(self, data):
+        if self._textarea:
+            values = self.forms[-1][self._textarea]
+            values[-1] += data.removeprefix("\n") if not values[-1] else data
+
+
+def form_data(response, field):
+    """What the page's form holding `field` submits as it stands, as {name: [values]}, and the
+    options of its choice fields as {name: [option values]}."""
+    parser = _Forms()
+    parser.feed(response.content.decode())
+    parser.close()
+    for fields, choices in zip(parser.forms, parser.choices, strict=True):
+        if field in fields:
+            return fields, choices
+    raise AssertionError(f"no form of the page has a field {field!r}")

@@ -5,12 +5,13 @@ import os
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.forms import BaseInlineFormSet, inlineformset_factory
+from django.forms import inlineformset_factory
 from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.concurrency import RevisionCheckedForm
+from core.forms import OwnRowsInlineFormSet
 from core.widgets import QuickSelect, QuickSelectMultiple, SharedChoices
 from countries.models import Actor, Country, Person
 
@@ -129,7 +130,7 @@ class DelegationForm(forms.ModelForm):
         widgets = {"actors": QuickSelectMultiple(attrs={"size": 4})}
 
 
-class BaseDelegationFormSet(BaseInlineFormSet):
+class BaseDelegationFormSet(OwnRowsInlineFormSet):
     """The visiting delegations; the host team is kept out of it. A delegation's actors are
     chosen among its country's; a new delegation's, among those of every visiting country."""
 
@@ -176,7 +177,7 @@ DelegationFormSet = inlineformset_factory(
 )
 
 
-class BaseParticipantFormSet(BaseInlineFormSet):
+class BaseParticipantFormSet(OwnRowsInlineFormSet):
     """The participants of one delegation: people of its country, each in one delegation."""
 
     def __init__(self, *args, **kwargs):
@@ -283,7 +284,9 @@ class BudgetLineForm(forms.ModelForm):
         return currency
 
 
-BudgetFormSet = inlineformset_factory(Visit, BudgetLine, form=BudgetLineForm, extra=3)
+BudgetFormSet = inlineformset_factory(
+    Visit, BudgetLine, form=BudgetLineForm, formset=OwnRowsInlineFormSet, extra=3
+)
 
 
 class ComplianceForm(forms.Form):
@@ -339,7 +342,7 @@ class AgendaItemForm(forms.ModelForm):
             )
 
 
-class BaseAgendaFormSet(BaseInlineFormSet):
+class BaseAgendaFormSet(OwnRowsInlineFormSet):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.responsible_actors = actor_choices()

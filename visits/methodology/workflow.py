@@ -15,6 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
+from core.concurrency import STALE_MESSAGE
+
 from .models import (
     ConsultationComment,
     Criterion,
@@ -214,13 +216,7 @@ def answer_consultation(
             version=version, country=country, consultation_round=version.consultation_round
         )
     elif endorsement.revision != expected_revision:
-        raise MethodologyError(
-            _(
-                "%(country)s's answer was saved by %(user)s in the meantime. Yours was not "
-                "saved: the form shows it again beside the current answer."
-            )
-            % {"country": country, "user": endorsement.given_by}
-        )
+        raise MethodologyError(STALE_MESSAGE)
     else:
         endorsement.revision += 1
     endorsement.answer = answer

@@ -17,7 +17,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
 
-from core.concurrency import fingerprint, save_unless_changed
+from core.concurrency import STALE_MESSAGE, fingerprint, save_unless_changed
 
 from ..forms import AgendaFormSet
 from ..models import AgendaItem, Visit
@@ -55,24 +55,23 @@ def agenda_edit(request, pk):
         return refused
     queryset = visit.agenda_items.all()
     stale = False
-    if request.method == "POST":
-        formset = AgendaFormSet(request.POST, instance=visit, queryset=queryset)
-        state = request.POST.get("agenda_state", "")
-        if formset.is_valid():
-            # One save of an agenda at a time; all of it or nothing.
-            lock = Visit.objects.filter(pk=visit.pk).only("pk")
-            if save_unless_changed(lock, queryset, state, formset.save):
-                messages.success(request, _("The agenda was saved."))
-                return redirect(visit)
-            stale = True
-    else:
-        formset = AgendaFormSet(instance=visit, queryset=queryset)
-        state = agenda_state(visit)
-    return render(
-        request,
-        "visits/agenda_form.html",
-        {"visit": visit, "formset": formset, "agenda_state": state, "stale": stale},
-    )
+    formset = AgendaFormSet(request.POST or None, instance=visit, queryset=queryset)
+    if request.method == "POST" and formset.is_valid():
+        # One save of an agenda at a time; all of it or nothing.
+        lock = Visit.objects.filter(pk=visit.pk).only("pk")
+        if save_unless_changed(lock, queryset, request.POST.get("state"), formset.save):
+            messages.success(request, _("The agenda was saved."))
+            return redirect(visit)
+        stale = True
+    context = {
+        "visit": visit,
+        "formset": formset,
+        # After a refusal too: saved again after comparing, the form replaces the agenda.
+        "state": agenda_state(visit),
+        "stale": stale,
+        "stale_message": STALE_MESSAGE,
+    }
+    return render(request, "visits/agenda_form.html", context)
 
 
 # --- iCalendar -------------------------------------------------------------------------

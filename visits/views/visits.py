@@ -247,9 +247,9 @@ def _formset_page(
         "formset": formset,
         "title": title,
         "intro": intro,
-        # Shown again after a refusal, the page carries what was posted: the user compares
-        # with the current rows in another tab and enters the changes there.
-        "state": request.POST.get("state") if stale else fingerprint(rows),
+        # Shown again after a refusal, the page carries the current rows' fingerprint: saved
+        # again after comparing, what it shows deliberately replaces them (as single forms do).
+        "state": fingerprint(rows),
         "stale": stale,
         "stale_message": STALE_MESSAGE,
     }
@@ -500,7 +500,7 @@ def compliance(request, pk):
             "visit": visit,
             "formset": formset,
             "rows": rows,
-            "state": request.POST.get("state") if stale else fingerprint(saved_checks),
+            "state": fingerprint(saved_checks),
             "stale": stale,
             "stale_message": STALE_MESSAGE,
         },
