@@ -61,29 +61,46 @@ class RevisionCheckedForm(forms.ModelForm):
     stale = False
 
     stale_message = STALE_MESSAGE
+    # The instance's saved revision, when the instance shown is not the saved one (a past version).
+    saved_revision = None
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["revision"].initial = self.instance.revision if self.instance.pk else 0
+        shown = self.saved_revision or self.instance.revision if self.instance.pk else 0
+        self.fields["revision"].initial = shown
+
+    def _current_revision(self, lock):
+        rows = type(self.instance)._default_manager.filter(pk=self.instance.pk)
+        if lock:
+            rows = rows.select_for_update()
+        return rows.values_list("revision", flat=True).first()
+
+    def _refuse(self, current):
+        self.stale = True
+        self.add_error(None, self.stale_message)
+        # Shown again, the form carries the current revision: saved again after comparing, it
+        # deliberately replaces the current version.
+        self.data = self.data.copy()
+        self.data[self.add_prefix("revision")] = current
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if self.instance.pk and not self.stale:
+            # Refused at validation already, a stale form shows the reason in any view (the
+            # admin's included). Inside a transaction (the admin's), the row stays locked
+            # until the save; elsewhere save() checks again under a lock.
+            current = self._current_revision(lock=transaction.get_connection().in_atomic_block)
+            if current is None or current != cleaned_data.get("revision"):
+                self._refuse(current)
+        return cleaned_data
 
     def save(self, commit=True):
         if not self.instance.pk:
             return super().save(commit)
-        model = type(self.instance)
         with transaction.atomic():
-            current = (
-                model._default_manager.select_for_update()
-                .filter(pk=self.instance.pk)
-                .values_list("revision", flat=True)
-                .first()
-            )
+            current = self._current_revision(lock=True)
             if current is None or current != self.cleaned_data.get("revision"):
-                self.stale = True
-                self.add_error(None, self.stale_message)
-                # Shown again, the form carries the current revision: saved again after
-                # comparing, it deliberately replaces the current version.
-                self.data = self.data.copy()
-                self.data[self.add_prefix("revision")] = current
+                self._refuse(current)
                 raise StaleEditError
             self.instance.revision = current + 1
             return super().save(commit)

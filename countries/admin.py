@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import HistoryAdmin, ObjectPermissionsMixin
+from core.admin import HistoryAdmin, ObjectPermissionsMixin, RevisionCheckedAdminMixin
 
 from .models import Actor, Country, Membership, Person
 from .rules import may_change_membership, may_grant
@@ -15,7 +15,7 @@ User = get_user_model()
 
 
 @admin.register(Country)
-class CountryAdmin(admin.ModelAdmin):
+class CountryAdmin(RevisionCheckedAdminMixin, admin.ModelAdmin):
     list_display = ["code", "programme_role"]
     list_filter = ["programme_role"]
 
@@ -94,7 +94,7 @@ class MembershipInline(MembershipInlineRules, admin.StackedInline):
 
 
 @admin.register(Actor)
-class ActorAdmin(admin.ModelAdmin):
+class ActorAdmin(RevisionCheckedAdminMixin, admin.ModelAdmin):
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["name", "acronym", "kind", "country", "is_partner", "needs_review"]
     list_filter = ["kind", "is_partner", "needs_review", "country"]
@@ -104,7 +104,7 @@ class ActorAdmin(admin.ModelAdmin):
 
 
 @admin.register(Person)
-class PersonAdmin(admin.ModelAdmin):
+class PersonAdmin(RevisionCheckedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "position", "actor", "exchange_role"]
     list_filter = ["exchange_role", "actor__country"]
     search_fields = ["name", "email", "actor__name"]

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import HistoryAdmin
+from core.admin import HistoryAdmin, RevisionCheckedAdminMixin
 
 from .models import SDG, AddedValue, Lesson, Phase
 
@@ -25,7 +25,7 @@ class PhaseAdmin(admin.ModelAdmin):
 
 
 @admin.register(Lesson)
-class LessonAdmin(HistoryAdmin):
+class LessonAdmin(RevisionCheckedAdminMixin, HistoryAdmin):
     list_display = ["title", "knowledge_type", "status", "language", "needs_review", "updated_at"]
     list_filter = ["status", "knowledge_type", "language", "needs_review", "phase", "countries"]
     search_fields = ["title", "author", "description", "experience"]

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from core.admin import HistoryAdmin
+from core.admin import HistoryAdmin, RevisionCheckedAdminMixin
 
 from .methodology.models import (
     ConsultationComment,
@@ -30,14 +30,14 @@ class CriterionInline(admin.StackedInline):
 
 
 @admin.register(MethodologyVersion)
-class MethodologyVersionAdmin(HistoryAdmin):
+class MethodologyVersionAdmin(RevisionCheckedAdminMixin, HistoryAdmin):
     list_display = ["number", "status", "deadline", "adopted_at"]
     list_filter = ["status"]
     inlines = [CriterionInline]
 
 
 @admin.register(Criterion)
-class CriterionAdmin(HistoryAdmin):
+class CriterionAdmin(RevisionCheckedAdminMixin, HistoryAdmin):
     list_display = ["code", "title", "phase", "version"]
     list_filter = ["version", "phase"]
     search_fields = ["code", "title", "text"]
@@ -50,7 +50,7 @@ class CriterionCommentInline(admin.StackedInline):
 
 
 @admin.register(Endorsement)
-class EndorsementAdmin(HistoryAdmin):
+class EndorsementAdmin(RevisionCheckedAdminMixin, HistoryAdmin):
     list_display = ["version", "country", "consultation_round", "answer", "given_by", "given_at"]
     list_filter = ["version", "answer"]
     list_select_related = ["version", "country", "given_by"]
@@ -77,7 +77,7 @@ class AgendaItemInline(admin.StackedInline):
 
 
 @admin.register(Visit)
-class VisitAdmin(HistoryAdmin):
+class VisitAdmin(RevisionCheckedAdminMixin, HistoryAdmin):
     list_display = ["title", "host_country", "sequence", "start_date", "status"]
     list_filter = ["status", "host_country", "thematic_focus"]
     search_fields = ["title", "objectives", "city"]
@@ -100,7 +100,7 @@ class DelegationAdmin(HistoryAdmin):
 
 
 @admin.register(Finding)
-class FindingAdmin(HistoryAdmin):
+class FindingAdmin(RevisionCheckedAdminMixin, HistoryAdmin):
     list_display = ["title", "visit", "kind", "follow_up_status"]
     list_filter = ["kind", "follow_up_status"]
     search_fields = ["title", "text"]
@@ -108,7 +108,7 @@ class FindingAdmin(HistoryAdmin):
 
 
 @admin.register(Evaluation)
-class EvaluationAdmin(HistoryAdmin):
+class EvaluationAdmin(RevisionCheckedAdminMixin, HistoryAdmin):
     list_display = ["participant", "visit", *Evaluation.DIMENSIONS]
     list_select_related = ["participant__person", "visit__host_country"]
 
