@@ -32,7 +32,16 @@ class CountryQuerySet(models.QuerySet):
                 num_people=models.Count("actors__people", distinct=True),
             )
             .order_by(*ordering)
-            .prefetch_related(focal_points_prefetch("actors__memberships"))
+            # Only the actors that have a focal point: a country may have hundreds of actors.
+            .prefetch_related(
+                models.Prefetch(
+                    "actors",
+                    queryset=Actor.objects.filter(memberships__is_focal_point=True)
+                    .distinct()
+                    .prefetch_related(focal_points_prefetch()),
+                    to_attr="actors_with_focal_points",
+                )
+            )
         )
 
 
@@ -100,9 +109,10 @@ class Country(RevisionedModel):
     @property
     def focal_points(self):
         """Users answering for the country (uses with_figures()' prefetch when present)."""
+        actors = getattr(self, "actors_with_focal_points", None)
         return [
             membership.user
-            for actor in self.actors.all()
+            for actor in (self.actors.all() if actors is None else actors)
             for membership in getattr(
                 actor, "focal_point_memberships", actor.memberships.filter(is_focal_point=True)
             )

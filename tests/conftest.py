@@ -7,6 +7,7 @@ error instead of letting tests skip.
 
 import os
 import socket
+import uuid
 from contextlib import contextmanager
 from urllib.parse import urlparse
 
@@ -64,6 +65,17 @@ def _fast_password_hasher(settings):
     # PBKDF2's deliberate slowness costs about half a second per demo user; tests
     # check passwords, not the hasher's strength.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _own_cache(settings):
+    # Each test its own namespace in the cache, which holds the throttles' counters: the cache
+    # stays the real one (Redis when REDIS_URL is set) without a test's counters reaching
+    # another test, in this process or another xdist worker.
+    settings.CACHES = {
+        name: {**options, "KEY_PREFIX": f"test-{uuid.uuid4().hex}"}
+        for name, options in settings.CACHES.items()
+    }
 
 
 @pytest.fixture(autouse=True)
@@ -132,10 +144,13 @@ def chromium_path():
 
 @pytest.fixture
 def redis_url():
+    """Redis for the Celery tests of this xdist worker."""
+    from tests.support.workers import redis_of_this_xdist_worker
+
     url = os.environ.get("REDIS_URL")
     if not url:
         pytest.skip("REDIS_URL is not set")  # CI=true fails before getting here
-    return url
+    return redis_of_this_xdist_worker(url)
 
 
 # --- real Celery workers ---------------------------------------------------------
@@ -145,7 +160,12 @@ def redis_url():
 def _worker_environment(kind, tmp_path, settings):
     """The environment of worker processes on the test database, and this process's publisher."""
     from peervisits.celery import app
-    from tests.workers import broker, filesystem_broker_options, test_database_url
+    from tests.support.workers import (
+        broker,
+        filesystem_broker_options,
+        redis_of_this_xdist_worker,
+        test_database_url,
+    )
 
     env = dict(os.environ)
     env["DATABASE_URL"] = test_database_url()
@@ -156,6 +176,7 @@ def _worker_environment(kind, tmp_path, settings):
         url = os.environ.get("REDIS_URL")
         if not url:
             pytest.skip("REDIS_URL is not set")  # CI=true fails before getting here
+        url = env["REDIS_URL"] = redis_of_this_xdist_worker(url)
         publisher = broker(url, {"visibility_timeout": 3600})
     else:
         env.pop("REDIS_URL", None)
@@ -181,7 +202,7 @@ def default_worker_env(tmp_path, settings):
 
 
 def _worker_starter(env, tmp_path):
-    from tests.workers import Worker
+    from tests.support.workers import Worker
 
     started = []
 

@@ -1,6 +1,7 @@
 """Steps that several browser tests take."""
 
 import os
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -55,3 +56,20 @@ def docs_screenshot(page, name, scroll_to=None):
     finally:
         if saved:
             page.set_viewport_size(saved)
+
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-results" / "screenshots"
+
+
+@contextmanager
+def page_of_own_context(request, browser, live_server, **options):
+    """A page in a browser context of its own; its screenshot is kept if the test fails."""
+    context = browser.new_context(base_url=live_server.url, locale="en-GB", **options)
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    yield page
+    report = getattr(request.node, "report_call", None)
+    if report is not None and report.failed:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=SCREENSHOTS / f"{request.node.name}.png", full_page=True)
+    context.close()

@@ -26,8 +26,7 @@ from lessons.models import Lesson
 from reports.models import ReportJob
 from visits.models import Visit
 
-from .conftest import page_of_own_context
-from .pages import sign_in
+from .pages import page_of_own_context, sign_in
 
 pytestmark = pytest.mark.browser
 

@@ -24,7 +24,7 @@ from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from reports.models import ReportJob
-from tests.test_knowledge_bank_import import TITLE
+from tests.support.knowledge_bank import TITLE
 from visits.methodology.models import MethodologyVersion
 from visits.models import Visit
 

@@ -13,7 +13,7 @@ from core.admin import RevisionCheckedAdminMixin
 from core.concurrency import STALE_MESSAGE, RevisionedModel
 from lessons import demo as lessons_demo
 from lessons.models import Lesson
-from tests.html import form_data, text
+from tests.support.html import form_data, text
 
 # The field each check changes, per model with a revision.
 CHANGED_FIELD = {

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.core.management import call_command
 
 from reports.models import ReportJob
-from tests.workers import broker, wait_for
+from tests.support.workers import broker, wait_for
 from visits.models import Visit
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.celery_worker]

@@ -19,6 +19,14 @@ def migrate(targets):
     return executor.loader.project_state([t for t in targets if t[1] is not None]).apps
 
 
+@pytest.fixture(autouse=True)
+def _latest_migrations_after():
+    # The tests after this one need every migration, those after the move included.
+    yield
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+
 def jobs_of(apps, app_label):
     ReportJob = apps.get_model(app_label, "ReportJob")
     return sorted(

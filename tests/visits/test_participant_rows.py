@@ -4,7 +4,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from core.forms import FOREIGN_ROW_MESSAGE
-from tests.html import form_data, text
+from tests.support.html import form_data, text
 from visits.models import Participant, Visit
 
 

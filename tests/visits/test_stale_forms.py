@@ -15,7 +15,7 @@ from core.concurrency import STALE_MESSAGE
 from countries.models import Actor, Country, Person
 from lessons import demo as lessons_demo
 from lessons.models import Lesson
-from tests.html import find, form_data, text
+from tests.support.html import find, form_data, text
 from visits.methodology import workflow
 from visits.methodology.models import MethodologyVersion
 from visits.models import Evaluation, Finding, Visit
