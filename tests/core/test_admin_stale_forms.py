@@ -13,7 +13,7 @@ from core.admin import RevisionCheckedAdminMixin
 from core.concurrency import STALE_MESSAGE, RevisionedModel
 from lessons import demo as lessons_demo
 from lessons.models import Lesson
-from tests.support.html import form_data, text
+from tests.support.html import form_data, text, two_changes
 
 # The field each check changes, per model with a revision.
 CHANGED_FIELD = {
@@ -67,14 +67,6 @@ def root(django_user_model, demo_visits):
     return django_user_model.objects.create_superuser("root", "root@example.org", "x")
 
 
-def _two_changes(fields, choices, name):
-    current = fields[name]
-    if name not in choices:
-        return ["Changed in the first tab"], ["Changed in the second tab"]
-    others = [option for option in choices[name] if option and option not in current]
-    return [others[0]], ([others[1]] if len(others) > 1 else current)
-
-
 @pytest.mark.parametrize("label", sorted(CHANGED_FIELD))
 def test_a_stale_admin_form_is_refused(client, root, label):
     model = next(m for m in admin.site._registry if m._meta.label == label)
@@ -84,7 +76,7 @@ def test_a_stale_admin_form_is_refused(client, root, label):
     client.force_login(root)
     first, choices = form_data(client.get(url), name)
     second, _ = form_data(client.get(url), name)
-    first_change, second_change = _two_changes(first, choices, name)
+    first_change, second_change = two_changes(first, choices, name)
 
     saved = client.post(url, {**first, name: first_change})
     assert saved.status_code == 302, text(saved)

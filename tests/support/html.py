@@ -161,3 +161,13 @@ def assert_no_inline_code(response):
         assert "style" not in attrs, (tag, attrs)
         assert not [name for name in attrs if name.startswith("on")], (tag, attrs)
         assert not str(attrs.get("href", "")).startswith("javascript:"), (tag, attrs)
+
+
+def two_changes(fields, choices, name):
+    """Two submissions of a form field (from `form_data`) that differ from each other and, the
+    first, from its value now: texts for a text field, other options for a choice."""
+    current = fields[name]
+    if name not in choices:
+        return ["Changed in the first tab"], ["Changed in the second tab"]
+    others = [option for option in choices[name] if option and option not in current]
+    return [others[0]], ([others[1]] if len(others) > 1 else current)

@@ -15,7 +15,7 @@ from core.concurrency import STALE_MESSAGE
 from countries.models import Actor, Country, Person
 from lessons import demo as lessons_demo
 from lessons.models import Lesson
-from tests.support.html import find, form_data, text
+from tests.support.html import find, form_data, text, two_changes
 from visits.methodology import workflow
 from visits.methodology.models import MethodologyVersion
 from visits.models import Evaluation, Finding, Visit
@@ -205,16 +205,6 @@ def _field_name(response, field):
     return names[0]
 
 
-def _two_changes(fields, choices, name):
-    """Two submissions of the field that differ from each other and, the first, from now."""
-    current = fields[name]
-    if name not in choices:
-        return ["Changed in the first tab"], ["Changed in the second tab"]
-    others = [option for option in choices[name] if option and option not in current]
-    second = [others[1]] if len(others) > 1 else current
-    return [others[0]], second
-
-
 def _stale_message(response):
     with translation.override(response.wsgi_request.LANGUAGE_CODE):
         return str(STALE_MESSAGE)
@@ -231,7 +221,7 @@ def test_every_editing_form_refuses_a_stale_submission(client, demo_visits, url_
     first, choices = form_data(first_tab, name)
     second, _ = form_data(second_tab, name)
     assert "revision" in first or "state" in first, "the form carries no revision"
-    first_change, second_change = (changes or _two_changes)(
+    first_change, second_change = (changes or two_changes)(
         *([first] if changes else [first, choices, name])
     )
 
