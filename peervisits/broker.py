@@ -35,7 +35,9 @@ def _of_queue(name, queue):
 class Channel(filesystem.Channel):
     def _put(self, queue, payload, **kwargs):
         """Put the message onto the queue: written whole under a hidden name, then renamed."""
-        name = f"{round(time.monotonic() * 1000)}_{uuid.uuid4()}.{queue}.msg"
+        # Zero-padded milliseconds since the epoch: names sort in the order messages were put
+        # (unpadded, 999 would sort after 1000), across restarts of the machine too.
+        name = f"{time.time_ns() // 1_000_000:015d}_{uuid.uuid4()}.{queue}.msg"
         final = Path(self.data_folder_out) / name
         partial = final.with_name(f".{name}.partial")
         try:

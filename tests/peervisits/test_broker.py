@@ -12,6 +12,8 @@ from peervisits.broker import REJECTED
 MESSAGES = 3000
 # Big enough that a write takes several system calls: a reader racing a writer would see it cut.
 PAYLOAD = "x" * 20_000
+# Named as the broker names messages, older than any it puts.
+BROKEN = f"{0:015d}_broken.stress.msg"
 
 
 def connection(folder):
@@ -79,10 +81,10 @@ def test_a_consumer_racing_two_publishers_gets_every_message_whole(tmp_path):
 def test_an_unreadable_message_is_set_aside_and_the_next_one_delivered(tmp_path, caplog):
     with connection(tmp_path) as conn:
         channel = conn.default_channel
-        (tmp_path / "queue" / "1_broken.stress.msg").write_text('{"number": 1, "bo')
+        (tmp_path / "queue" / BROKEN).write_text('{"number": 1, "bo')
         channel._put("stress", {"number": 2})
         assert channel._get("stress") == {"number": 2}
-    rejected = tmp_path / "queue" / REJECTED / "1_broken.stress.msg"
+    rejected = tmp_path / "queue" / REJECTED / BROKEN
     assert rejected.read_text() == '{"number": 1, "bo'
     assert "could not be read and was set aside" in caplog.text
     assert [p.name for p in (tmp_path / "queue").iterdir()] == [REJECTED]
