@@ -51,6 +51,15 @@ def pytest_configure(config):
         pytest.exit("CI=true but " + "; ".join(problems), returncode=3)
 
 
+SLOW_FIRST = ("browser", "celery_worker")
+
+
+def pytest_collection_modifyitems(config, items):
+    # The longest tests first, so that pytest-xdist's workers finish together instead of
+    # one driving chromium alone at the end (every worker collects, and sorts, the same).
+    items.sort(key=lambda item: not any(item.get_closest_marker(m) for m in SLOW_FIRST))
+
+
 @pytest.fixture(autouse=True)
 def _plain_static_storage(settings):
     # The manifest storage of production needs collectstatic; tests read static/ directly.
@@ -62,9 +71,9 @@ def _plain_static_storage(settings):
 
 @pytest.fixture(autouse=True)
 def _fast_password_hasher(settings):
-    # PBKDF2's deliberate slowness costs about half a second per demo user; tests
-    # check passwords, not the hasher's strength.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    from tests.support.demo_world import FAST_PASSWORD_HASHERS
+
+    settings.PASSWORD_HASHERS = FAST_PASSWORD_HASHERS
 
 
 @pytest.fixture(autouse=True)
@@ -86,22 +95,46 @@ def _no_language_leak():
     translation.deactivate()
 
 
+# --- the demo world: committed once, cut to what each test asks for ------------------
+
+
+@pytest.fixture(scope="session")
+def _demo_world():
+    from tests.support.demo_world import DemoWorld
+
+    return DemoWorld()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_fixture_setup(fixturedef, request):
+    # pytest-django's database fixture: its session fixtures are ready, the test's
+    # transaction is not open yet (commit the world here), then it is (cut it here).
+    if fixturedef.argname != "_django_db_helper":
+        return (yield)
+    from django.db import connection
+
+    from tests.support.demo_world import layer_of
+
+    world = request.getfixturevalue("_demo_world")
+    layer = layer_of(request.node.fixturenames)
+    with request.getfixturevalue("django_db_blocker").unblock():
+        world.before_database(layer)
+    result = yield
+    world.cut_to(layer)
+    if not connection.in_atomic_block:
+        # A transactional test: its end flushes every table, the world with them.
+        world.after_transactional_test()
+    return result
+
+
 @pytest.fixture
 def demo(db):
-    """The demo's countries, actors, people, users and methodology versions (fast)."""
-    from countries import demo as countries_demo
-    from visits.methodology import demo as methodology_demo
-
-    countries_demo.load()
-    methodology_demo.load()
+    """The demo's countries, actors, people, users and methodology versions, no visits."""
 
 
 @pytest.fixture
-def demo_visits(demo):
-    """Also the demo's fourteen visits (slower: use it where visits are needed)."""
-    from visits.demo import load_visits
-
-    load_visits()
+def demo_visits(db):
+    """Also the demo's fourteen visits."""
 
 
 def _user(username):
@@ -164,11 +197,11 @@ def _worker_environment(kind, tmp_path, settings):
         broker,
         filesystem_broker_options,
         redis_of_this_xdist_worker,
-        test_database_url,
+        url_of_the_test_database,
     )
 
     env = dict(os.environ)
-    env["DATABASE_URL"] = test_database_url()
+    env["DATABASE_URL"] = url_of_the_test_database()
     env["VAR_DIR"] = str(tmp_path / "var")
     env["MEDIA_ROOT"] = str(tmp_path / "media")
     settings.MEDIA_ROOT = env["MEDIA_ROOT"]

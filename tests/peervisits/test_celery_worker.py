@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from tests.support.workers import ROOT, Worker, test_database_url, wait_for
+from tests.support.workers import ROOT, Worker, url_of_the_test_database, wait_for
 
 # Sends beat's sweep of report jobs, as a separate process so that it configures Celery from
 # the environment like the web app does. No result comes back (there is no result backend):
@@ -21,7 +21,7 @@ pytestmark = pytest.mark.celery_worker
 
 
 def run_sweep_through_worker(env, log):
-    env = {**env, "DATABASE_URL": test_database_url()}
+    env = {**env, "DATABASE_URL": url_of_the_test_database()}
     worker = Worker(env, log).start().wait_ready()
     try:
         sender = subprocess.run(

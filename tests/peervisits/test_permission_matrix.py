@@ -29,6 +29,7 @@ from django.db import transaction
 from django.test import override_settings
 from django.urls import NoReverseMatch, URLResolver, get_resolver, reverse
 
+from tests.support.demo_world import FAST_PASSWORD_HASHERS, PEOPLE
 from tests.support.permission_matrix import (
     ADMIN_GROUP,
     MATRIX,
@@ -41,17 +42,22 @@ from tests.support.permission_matrix import (
 
 User = get_user_model()
 
-# Every test runs in its own transaction (a savepoint inside the module's world).
-pytestmark = pytest.mark.django_db
+# Every test runs in its own transaction (a savepoint inside the module's world), which
+# holds the demo's people and methodology.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo")]
 
 
 @pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker, tmp_path_factory):
+def world(django_db_setup, django_db_blocker, _demo_world, tmp_path_factory):
     """The world, in a transaction around the whole module (each test nests a savepoint)."""
     media = tmp_path_factory.mktemp("media")
-    fast = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media, PASSWORD_HASHERS=fast):
+    with (
+        django_db_blocker.unblock(),
+        override_settings(MEDIA_ROOT=media, PASSWORD_HASHERS=FAST_PASSWORD_HASHERS),
+    ):
+        _demo_world.before_database(PEOPLE)
         with transaction.atomic():
+            _demo_world.cut_to(PEOPLE)
             yield build_world()
             transaction.set_rollback(True)
 

@@ -20,7 +20,7 @@ from peervisits.celery import app
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_database_url():
+def url_of_the_test_database():
     """The URL of the database the tests run on, for processes outside pytest."""
     db = connection.settings_dict
     if db["ENGINE"] == "django.db.backends.sqlite3":
