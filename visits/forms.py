@@ -11,7 +11,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.concurrency import RevisionCheckedForm
-from core.forms import OwnRowsInlineFormSet
+from core.forms import FOREIGN_ROW_MESSAGE, OwnRowsInlineFormSet
 from core.widgets import QuickSelect, QuickSelectMultiple, SharedChoices
 from countries.models import Actor, Country, Person
 
@@ -299,7 +299,49 @@ class ComplianceForm(forms.Form):
     note = forms.CharField(label=_("Note"), required=False, widget=forms.TextInput)
 
 
-ComplianceFormSet = forms.formset_factory(ComplianceForm, extra=0)
+class BaseComplianceFormSet(forms.BaseFormSet):
+    """The visit's checklist: one form per criterion of its methodology version. A criterion
+    sent that is not one of them (a tampered or outdated page), or sent twice, is refused
+    with a message: skipping it would answer "saved" for what was not."""
+
+    def __init__(self, *args, visit, **kwargs):
+        self.visit = visit
+        self.criteria = {c.pk: c for c in visit.methodology_version.criteria.all()}
+        checks = {c.criterion_id: c for c in visit.compliance_checks.all()}
+        kwargs["initial"] = [
+            {
+                "criterion_id": pk,
+                "status": checks[pk].status if pk in checks else "",
+                "note": checks[pk].note if pk in checks else "",
+            }
+            for pk in self.criteria
+        ]
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        # A form beyond the criteria shown (a tampered management form) arrives empty.
+        sent = [
+            pk for form in self.forms if (pk := form.cleaned_data.get("criterion_id")) is not None
+        ]
+        if any(pk not in self.criteria for pk in sent) or len(sent) != len(set(sent)):
+            raise ValidationError(FOREIGN_ROW_MESSAGE, code="foreign_row")
+
+    def save(self):
+        for data in self.cleaned_data:
+            if not data:
+                continue
+            criterion = self.criteria[data["criterion_id"]]
+            if data["status"]:
+                ComplianceCheck.objects.update_or_create(
+                    visit=self.visit,
+                    criterion=criterion,
+                    defaults={"status": data["status"], "note": data["note"]},
+                )
+            else:
+                ComplianceCheck.objects.filter(visit=self.visit, criterion=criterion).delete()
+
+
+ComplianceFormSet = forms.formset_factory(ComplianceForm, formset=BaseComplianceFormSet, extra=0)
 
 
 class TransitionNoteForm(forms.Form):

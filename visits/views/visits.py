@@ -36,7 +36,6 @@ from ..forms import (
     VisitForm,
 )
 from ..models import (
-    ComplianceCheck,
     Delegation,
     Evaluation,
     Finding,
@@ -456,43 +455,16 @@ def compliance(request, pk):
             ),
         )
         return redirect(visit)
-    criteria = list(visit.methodology_version.criteria.all())
-    checks = {c.criterion_id: c for c in visit.compliance_checks.all()}
-    initial = [
-        {
-            "criterion_id": c.pk,
-            "status": checks[c.pk].status if c.pk in checks else "",
-            "note": checks[c.pk].note if c.pk in checks else "",
-        }
-        for c in criteria
-    ]
-    formset = ComplianceFormSet(request.POST or None, initial=initial)
+    formset = ComplianceFormSet(request.POST or None, visit=visit)
     saved_checks = visit.compliance_checks.all()
     stale = False
     if request.method == "POST" and formset.is_valid():
-        by_id = {c.pk: c for c in criteria}
-
-        def save():
-            for data in formset.cleaned_data:
-                # An unchanged form beyond INITIAL_FORMS (a tampered management form) is empty.
-                criterion = by_id.get(data.get("criterion_id"))
-                if criterion is None:
-                    continue
-                if data["status"]:
-                    ComplianceCheck.objects.update_or_create(
-                        visit=visit,
-                        criterion=criterion,
-                        defaults={"status": data["status"], "note": data["note"]},
-                    )
-                else:
-                    ComplianceCheck.objects.filter(visit=visit, criterion=criterion).delete()
-
         lock = Visit.objects.filter(pk=visit.pk)
-        if save_unless_changed(lock, saved_checks, request.POST.get("state"), save):
+        if save_unless_changed(lock, saved_checks, request.POST.get("state"), formset.save):
             messages.success(request, _("The compliance checklist was saved."))
             return redirect(f"{visit.get_absolute_url()}#compliance")
         stale = True
-    rows = list(zip(criteria, formset.forms, strict=False))
+    rows = list(zip(formset.criteria.values(), formset.forms, strict=False))
     return render(
         request,
         "visits/compliance_form.html",
