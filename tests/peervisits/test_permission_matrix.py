@@ -1,4 +1,4 @@
-"""The whole permission matrix: every URL pattern of the project × six kinds of user.
+"""The whole permission matrix: every URL pattern of the project × seven kinds of user.
 
 The patterns come from the root resolver; each needs an entry in MATRIX (how to build its
 address from the world below, and the status each user gets), or the test of coverage fails
@@ -14,9 +14,10 @@ runs in its own savepoint inside it, so nothing a test does reaches the next one
 - a draft methodology version 3 next to the demo's version 2 in consultation;
 - report jobs of the visit requested by the Paraguayan colleague: one done, one failed.
 
-The six users: anonymous; "host", plain staff of Paraguay (no focal point; the lessons'
+The seven users: anonymous; "host", plain staff of Paraguay (no focal point; the lessons'
 author and the reports' requester); "outsider", plain staff of Brazil; "focal", Uruguay's
-focal point (staff of the visiting country); the coordinator; the project team.
+focal point (staff of the visiting country); the coordinator; the project team; "newcomer",
+signed in but a member of no actor.
 """
 
 from contextlib import contextmanager
@@ -92,6 +93,12 @@ def test_every_pattern_has_an_entry():
     names = {name for name, _route in url_patterns()}
     stale = sorted({pattern_of(entry) for entry in MATRIX} - names)
     assert not stale, f"entries of MATRIX for no pattern: {', '.join(stale)}"
+
+
+def test_every_entry_has_a_status_for_every_user():
+    for entry, (_address, get, post, _data) in MATRIX.items():
+        assert len(get) == len(USERS), entry
+        assert post is None or len(post) == len(USERS), entry
 
 
 def test_the_admin_is_one_site(client, world):

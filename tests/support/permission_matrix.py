@@ -11,7 +11,7 @@ from tests.support.worlds import PDF, conducted_visit
 
 User = get_user_model()
 
-USERS = ["anonymous", "host", "outsider", "focal", "coordinator", "team"]
+USERS = ["anonymous", "host", "outsider", "focal", "coordinator", "team", "newcomer"]
 USERNAMES = {
     "anonymous": None,
     "host": "colleague-py",
@@ -19,6 +19,7 @@ USERNAMES = {
     "focal": "staff-uy",
     "coordinator": "coordinator",
     "team": "projectteam",
+    "newcomer": "newcomer",  # signed in, a member of no actor
 }
 L = "login"  # anonymous: redirected to the login page, with ?next=
 A = "admin login"  # redirected to the admin's login page
@@ -36,6 +37,7 @@ def build_world():
 
     countries_demo.load()
     methodology_demo.load()
+    User.objects.create_user("newcomer", email="newcomer@example.org")
     for username, code in [("colleague-py", "PY"), ("colleague-br", "BR")]:
         colleague = User.objects.create_user(username, email=f"{username}@example.org")
         Membership.objects.create(
@@ -183,34 +185,41 @@ def post_report(w):
     return {"kind": "visit", "target": w["visit"].pk}
 
 
+# A country, actor or person as whoever may not add one would try to.
+INTRUDER = {"code": "AR", "name": "Intruso", "kind": "other", "exchange_role": "technical"}
+
 # --- the matrix --------------------------------------------------------------------------------
 
 # Entry: "pattern name" or "pattern name what" → (address, GET statuses, POST statuses, POST data)
 # Statuses for USERS in their order. POST is checked for the views that only answer POST (and
 # the few where a POST is the point); None: not checked.
 # A refused POST (login, 403, 404, 405) must change nothing.
-ALL_200 = (200,) * 6
-MEMBERS = (L, 200, 200, 200, 200, 200)
+# The newcomer, a member of no actor, is refused everything but the public pages and its own
+# account: 403 from the views that check the permission first, 404 from those that look the
+# visit up first (HOST and READ leave that last column to each entry).
+ALL_200 = (200,) * 7
+SIGNED_IN = (L,) + (200,) * 6
+MEMBERS = (L, 200, 200, 200, 200, 200, 403)
 HOST = (L, 200, 404, 403, 200, 403)  # the host's staff and the coordinator
-OWN = (L, 403, 404, 200, 200, 403)  # Uruguay's part: its staff and the coordinator
+OWN = (L, 403, 404, 200, 200, 403, 404)  # Uruguay's part: its staff and the coordinator
 READ = (L, 200, 404, 200, 200, 200)  # whoever sees the visit
-TEAM_WRITES = (L, 403, 403, 403, 403, 200)
-COORDINATE = (L, 403, 403, 403, 200, 403)
-COORDINATE_POST = (L, 403, 403, 403, 405, 403)  # GET of a coordinator's POST-only action
-COORDINATE_DONE = (L, 403, 403, 403, 302, 403)
-NOT_GET = (L, 405, 405, 405, 405, 405)
-ADMIN = (A, A, A, A, A, 200)
+TEAM_WRITES = (L, 403, 403, 403, 403, 200, 403)
+COORDINATE = (L, 403, 403, 403, 200, 403, 403)
+COORDINATE_POST = (L, 403, 403, 403, 405, 403, 403)  # GET of a coordinator's POST-only action
+COORDINATE_DONE = (L, 403, 403, 403, 302, 403, 403)
+NOT_GET = (L, 405, 405, 405, 405, 405, 405)
+ADMIN = (A, A, A, A, A, 200, A)
 
 MATRIX = {
     # --- the project -----------------------------------------------------------------------
     "home": (plain("home"), ALL_200, None, None),
     "healthz": (plain("healthz"), ALL_200, None, None),
-    "set_language": (plain("set_language"), (302,) * 6, (302,) * 6, {"language": "es"}),
+    "set_language": (plain("set_language"), (302,) * 7, (302,) * 7, {"language": "es"}),
     # --- Django's auth views ---------------------------------------------------------------
     "login": (plain("login"), ALL_200, None, None),
-    "logout": (plain("logout"), (405,) * 6, (302,) * 6, {}),
-    "password_change": (plain("password_change"), MEMBERS, None, None),
-    "password_change_done": (plain("password_change_done"), MEMBERS, None, None),
+    "logout": (plain("logout"), (405,) * 7, (302,) * 7, {}),
+    "password_change": (plain("password_change"), SIGNED_IN, None, None),
+    "password_change_done": (plain("password_change_done"), SIGNED_IN, None, None),
     "password_reset": (plain("password_reset"), ALL_200, None, None),
     "password_reset_done": (plain("password_reset_done"), ALL_200, None, None),
     "password_reset_confirm": (
@@ -222,25 +231,40 @@ MATRIX = {
     "password_reset_complete": (plain("password_reset_complete"), ALL_200, None, None),
     # --- countries, actors, people ---------------------------------------------------------
     "countries:country_list": (plain("countries:country_list"), MEMBERS, None, None),
-    "countries:country_create": (plain("countries:country_create"), TEAM_WRITES, None, None),
+    "countries:country_create": (
+        plain("countries:country_create"),
+        TEAM_WRITES,
+        (L, 403, 403, 403, 403, 200, 403),  # the team: the form, shown again with its errors
+        INTRUDER,
+    ),
     "countries:country_detail": (plain("countries:country_detail", "PY"), MEMBERS, None, None),
     "countries:country_update": (
         plain("countries:country_update", "PY"),
         TEAM_WRITES,
-        (L, 403, 403, 403, 403, 200),  # an empty form: shown again with its errors
+        (L, 403, 403, 403, 403, 200, 403),  # an empty form: shown again with its errors
         {},
     ),
     "countries:actor_list": (plain("countries:actor_list"), MEMBERS, None, None),
-    "countries:actor_create": (plain("countries:actor_create"), TEAM_WRITES, None, None),
+    "countries:actor_create": (
+        plain("countries:actor_create"),
+        TEAM_WRITES,
+        (L, 403, 403, 403, 403, 302, 403),  # the team adds the actor
+        INTRUDER,
+    ),
     "countries:actor_detail": (obj_url("countries:actor_detail", "actor"), MEMBERS, None, None),
     "countries:actor_update": (
         obj_url("countries:actor_update", "actor"),
         TEAM_WRITES,
-        (L, 403, 403, 403, 403, 200),
-        {},
+        (L, 403, 403, 403, 403, 200, 403),  # the team: without the revision, shown again
+        {"name": "Changed", "kind": "other"},
     ),
     "countries:person_list": (plain("countries:person_list"), MEMBERS, None, None),
-    "countries:person_create": (plain("countries:person_create"), TEAM_WRITES, None, None),
+    "countries:person_create": (
+        plain("countries:person_create"),
+        TEAM_WRITES,
+        (L, 403, 403, 403, 403, 200, 403),  # the team: the form, shown again with its errors
+        INTRUDER,
+    ),
     "countries:person_detail": (
         obj_url("countries:person_detail", "person"),
         MEMBERS,
@@ -250,8 +274,8 @@ MATRIX = {
     "countries:person_update": (
         obj_url("countries:person_update", "person"),
         TEAM_WRITES,
-        None,
-        None,
+        (L, 403, 403, 403, 403, 200, 403),
+        {},
     ),
     # --- the methodology -------------------------------------------------------------------
     "methodology:adopted": (plain("methodology:adopted"), MEMBERS, None, None),
@@ -295,11 +319,16 @@ MATRIX = {
         None,
         None,
     ),
-    "methodology:answer": (version_url("answer", "v2"), (L, 403, 403, 200, 403, 403), None, None),
+    "methodology:answer": (
+        version_url("answer", "v2"),
+        (L, 403, 403, 200, 403, 403, 403),
+        None,
+        None,
+    ),
     "methodology:comment": (
         version_url("comment", "v2"),
-        (L, 405, 405, 405, 405, 403),
-        (L, 302, 302, 302, 302, 403),
+        (L, 405, 405, 405, 405, 403, 403),
+        (L, 302, 302, 302, 302, 403, 403),
         {"text": "A remark.", "criterion": ""},
     ),
     "methodology:adopt": (version_url("adopt", "v2"), COORDINATE_POST, COORDINATE_DONE, {}),
@@ -310,7 +339,12 @@ MATRIX = {
         {"note": "Rework PREP-01."},
     ),
     "methodology:restore": (restore_criterion, COORDINATE_POST, COORDINATE_DONE, {}),
-    "methodology:propose": (propose("published"), (L, 403, 403, 200, 200, 403), None, None),
+    "methodology:propose": (
+        propose("published"),
+        (L, 403, 403, 200, 200, 403, 403),
+        None,
+        None,
+    ),
     "methodology:proposal_accept": (
         obj_url("methodology:proposal_accept", "proposal"),
         COORDINATE_POST,
@@ -321,78 +355,83 @@ MATRIX = {
     "visits:visit_list": (plain("visits:visit_list"), MEMBERS, None, None),
     "visits:programme_figures": (plain("visits:programme_figures"), MEMBERS, None, None),
     "visits:recommendations": (plain("visits:recommendations"), MEMBERS, None, None),
-    "visits:visit_create": (plain("visits:visit_create"), (L, 200, 200, 200, 200, 403), None, None),
-    "visits:visit_detail": (visit_url("visit_detail"), READ, None, None),
-    "visits:visit_update": (visit_url("visit_update"), HOST, None, None),
-    "visits:delegations": (visit_url("delegations"), HOST, None, None),
+    "visits:visit_create": (
+        plain("visits:visit_create"),
+        (L, 200, 200, 200, 200, 403, 403),
+        None,
+        None,
+    ),
+    "visits:visit_detail": (visit_url("visit_detail"), READ + (403,), None, None),
+    "visits:visit_update": (visit_url("visit_update"), HOST + (403,), None, None),
+    "visits:delegations": (visit_url("delegations"), HOST + (403,), None, None),
     "visits:participants": (visit_url("participants", "uruguay"), OWN, None, None),
-    "visits:agenda": (visit_url("agenda"), READ, None, None),
-    "visits:agenda_edit": (visit_url("agenda_edit"), HOST, None, None),
-    "visits:agenda_ics": (visit_url("agenda_ics"), READ, None, None),
+    "visits:agenda": (visit_url("agenda"), READ + (404,), None, None),
+    "visits:agenda_edit": (visit_url("agenda_edit"), HOST + (404,), None, None),
+    "visits:agenda_ics": (visit_url("agenda_ics"), READ + (404,), None, None),
     "visits:finding_create": (
         visit_url("finding_create"),
-        (L, 200, 404, 200, 200, 403),
+        (L, 200, 404, 200, 200, 403, 403),
         None,
         None,
     ),
     "visits:finding_update": (visit_url("finding_update", "recommendation"), OWN, None, None),
     "visits:finding_follow_up": (
         visit_url("finding_follow_up", "recommendation"),
-        HOST,
+        HOST + (404,),
         None,
         None,
     ),
     "visits:evaluation": (visit_url("evaluation", "lucia"), OWN, None, None),
-    "visits:budget": (visit_url("budget"), HOST, None, None),
-    "visits:compliance": (visit_url("compliance"), HOST, None, None),
+    "visits:budget": (visit_url("budget"), HOST + (403,), None, None),
+    "visits:compliance": (visit_url("compliance"), HOST + (403,), None, None),
     "visits:attachment_upload": (
         visit_url("attachment_upload"),
-        (L, 405, 405, 405, 405, 405),
-        (L, 302, 404, 302, 302, 403),
+        (L, 405, 405, 405, 405, 405, 405),
+        (L, 302, 404, 302, 302, 403, 404),
         post_upload,
     ),
     "visits:attachment_download": (
         visit_url("attachment_download", "attachment"),
-        READ,
+        READ + (404,),
         None,
         None,
     ),
     "visits:attachment_delete": (
         visit_url("attachment_delete", "attachment"),
-        (L, 405, 405, 405, 405, 405),
-        (L, 403, 404, 403, 302, 403),
+        (L, 405, 405, 405, 405, 405, 405),
+        (L, 403, 404, 403, 302, 403, 404),
         {},
     ),
     "visits:transition": (
         visit_url("transition", "systematise"),
-        (L, 405, 405, 405, 405, 405),
-        (L, 302, 404, 403, 302, 403),
+        (L, 405, 405, 405, 405, 405, 405),
+        (L, 302, 404, 403, 302, 403, 404),
         {},
     ),
-    "visits:history": (visit_url("history"), READ, None, None),
+    "visits:history": (visit_url("history"), READ + (403,), None, None),
     "visits:restore": (
         restore_visit,
-        (L, 405, 405, 405, 405, 405),
-        (L, 403, 404, 403, 302, 403),
+        (L, 405, 405, 405, 405, 405, 405),
+        (L, 403, 404, 403, 302, 403, 404),
         {},
     ),
     # --- the knowledge bank ----------------------------------------------------------------
     "lessons:lesson_list": (plain("lessons:lesson_list"), ALL_200, None, None),
     "lessons:lesson_create": (
         plain("lessons:lesson_create"),
-        (L, 200, 200, 200, 200, 403),
+        (L, 200, 200, 200, 200, 403, 403),
         None,
         None,
     ),
     "lessons:lesson_import": (
         plain("lessons:lesson_import"),
-        (L, 403, 403, 403, 200, 200),
+        (L, 403, 403, 403, 200, 200, 403),
         None,
         None,
     ),
     "lessons:lesson_detail": (
         obj_url("lessons:lesson_detail", "draft"),
-        (404, 200, 404, 404, 200, 200),
+        (404, 200, 404, 404, 200, 200, 404),
         None,
         None,
     ),
@@ -404,7 +443,7 @@ MATRIX = {
     ),
     "lessons:lesson_update": (
         obj_url("lessons:lesson_update", "draft"),
-        (L, 200, 404, 404, 200, 403),
+        (L, 200, 404, 404, 200, 403, 404),
         None,
         None,
     ),
@@ -416,45 +455,45 @@ MATRIX = {
     ),
     "lessons:lesson_export draft": (
         obj_url("lessons:lesson_export", "draft"),
-        (404, 200, 404, 404, 200, 200),
+        (404, 200, 404, 404, 200, 200, 404),
         None,
         None,
     ),
     "lessons:lesson_transition": (
         lesson_transition("draft", "submit"),
         NOT_GET,
-        (L, 302, 404, 404, 302, 403),
+        (L, 302, 404, 404, 302, 403, 404),
         {},
     ),
     "lessons:lesson_transition publish": (
         lesson_transition("review", "publish"),
         NOT_GET,
-        (L, 403, 404, 404, 302, 403),
+        (L, 403, 404, 404, 302, 403, 404),
         {},
     ),
     # --- reports ---------------------------------------------------------------------------
     "reports:job_list": (
         plain("reports:job_list"),
-        MEMBERS,
-        (L, 302, 404, 302, 302, 302),
+        SIGNED_IN,
+        (L, 302, 404, 302, 302, 302, 404),
         post_report,
     ),
     "reports:job_detail": (
         obj_url("reports:job_detail", "done"),
-        (L, 200, 404, 404, 404, 200),
+        (L, 200, 404, 404, 404, 200, 404),
         None,
         None,
     ),
     "reports:job_download": (
         obj_url("reports:job_download", "done"),
-        (L, 200, 404, 404, 404, 200),
+        (L, 200, 404, 404, 404, 200, 404),
         None,
         None,
     ),
     "reports:job_retry": (
         obj_url("reports:job_retry", "failed"),
         NOT_GET,
-        (L, 302, 404, 404, 404, 404),
+        (L, 302, 404, 404, 404, 404, 404),
         {},
     ),
     # --- the admin (one group: the rest is checked by test_the_admin_is_one_site) -----------
