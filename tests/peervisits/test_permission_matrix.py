@@ -33,6 +33,7 @@ from django.urls import NoReverseMatch, URLResolver, get_resolver, reverse
 from tests.support.demo_world import FAST_PASSWORD_HASHERS, PEOPLE
 from tests.support.permission_matrix import (
     ADMIN_GROUP,
+    CHANGES,
     MATRIX,
     USERNAMES,
     USERS,
@@ -145,7 +146,7 @@ def snapshot():
     """Every row of the project's models (and users, memberships, history)."""
     models = [
         model
-        for label in ("countries", "visits", "lessons", "auth")
+        for label in ("countries", "visits", "lessons", "reports", "auth")
         for model in apps.get_app_config(label).get_models()
     ]
     return {
@@ -194,7 +195,25 @@ def test_post(client, world, entry, user):
     expected = statuses[USERS.index(user)]
     with as_user(client, user):
         before = snapshot()
-        response = client.post(url, data(world) if callable(data) else data)
+        response = client.post(url, data(world, USERNAMES[user]) if callable(data) else data)
         assert status_of(response, url) == expected, f"POST {url} as {user}"
         if expected in (L, A, 403, 404, 405):
             assert snapshot() == before, f"a refused POST {url} as {user} changed something"
+        elif expected == 302 and entry in CHANGES:
+            assert snapshot() != before, f"an allowed POST {url} as {user} changed nothing"
+
+
+READ_ONLY = [
+    entry
+    for entry, (_a, get, post, _d) in MATRIX.items()
+    if post is None and get[USERS.index("anonymous")] == L
+]
+
+
+@pytest.mark.parametrize("entry", READ_ONLY)
+def test_an_anonymous_post_to_a_page_that_reads_goes_to_login(client, world, entry):
+    address, _get, _post, _data = MATRIX[entry]
+    url = address(world)
+    before = snapshot()
+    assert status_of(client.post(url, {}), url) == L, f"POST {url}"
+    assert snapshot() == before

@@ -4,10 +4,20 @@ walks the same entries."""
 
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from core.concurrency import fingerprint
+from countries import demo as countries_demo
+from countries.models import Actor, Country, Membership, Person
+from lessons.models import Lesson
+from reports.models import ReportJob
 from tests.support.worlds import PDF, conducted_visit
+from visits.methodology import demo as methodology_demo
+from visits.methodology.models import Criterion, MethodologyVersion, Phase, RevisionProposal
+from visits.models import Evaluation
+from visits.views.agenda import agenda_state
 
 User = get_user_model()
 
@@ -28,13 +38,6 @@ A = "admin login"  # redirected to the admin's login page
 
 
 def build_world():
-    from countries import demo as countries_demo
-    from countries.models import Actor, Country, Membership, Person
-    from lessons.models import Lesson
-    from reports.models import ReportJob
-    from visits.methodology import demo as methodology_demo
-    from visits.methodology.models import Criterion, MethodologyVersion, Phase, RevisionProposal
-
     countries_demo.load()
     methodology_demo.load()
     User.objects.create_user("newcomer", email="newcomer@example.org")
@@ -171,9 +174,105 @@ def propose(which):
     return lambda w: f"{reverse('methodology:propose')}?lesson={w[which].pk}"
 
 
-def post_upload(w):
-    from django.core.files.uploadedfile import SimpleUploadedFile
+def formset(prefix, rows, initial=0):
+    data = {f"{prefix}-TOTAL_FORMS": str(len(rows)), f"{prefix}-INITIAL_FORMS": str(initial)}
+    for index, row in enumerate(rows):
+        data.update({f"{prefix}-{index}-{field}": value for field, value in row.items()})
+    return data
 
+
+# Valid input for each action on the visit, as its page would send it, that changes something
+# (so an allowed POST must change the database, and a refused one must not).
+STAFF_COUNTRY = {"colleague-py": "PY", "colleague-br": "BR", "staff-uy": "UY"}
+
+
+def post_visit_create(w, username):
+    host = Country.objects.get(code=STAFF_COUNTRY.get(username, "CL"))
+    return {"host_country": host.pk, "title": "Another visit"}
+
+
+def post_visit_update(w, username):
+    visit = w["visit"]
+    return {
+        "title": "A new title",
+        "objectives": visit.objectives,
+        "start_date": "2024-05-06",
+        "end_date": "2024-05-08",
+        "revision": visit.revision,
+    }
+
+
+def post_delegations(w, username):
+    shown = w["visit"].delegations.filter(is_host=False).values_list("pk", "country_id", "actors")
+    chile = Country.objects.get(code="CL")
+    return {"state": fingerprint(shown), **formset("delegations", [{"country": chile.pk}])}
+
+
+def post_participants(w, username):
+    martin = Person.objects.get(name="Martín Fernández").pk
+    return {
+        "state": fingerprint(w["uruguay"].participants.all()),
+        **formset("participants", [{"person": martin, "role": "technical"}]),
+    }
+
+
+def post_agenda(w, username):
+    item = {"day": "2024-05-07", "start_time": "10:00", "end_time": "11:00"}
+    return {
+        "state": agenda_state(w["visit"]),
+        **formset("agenda_items", [{**item, "title": "Site visit", "kind": "site_visit"}]),
+    }
+
+
+def post_budget(w, username):
+    line = {"category": "venue", "planned": "300", "currency": "USD"}
+    return {"state": fingerprint(w["visit"].budget_lines.all()), **formset("budget_lines", [line])}
+
+
+def post_compliance(w, username):
+    visit = w["visit"]
+    rows = [
+        {"criterion_id": c.pk, "status": "met", "note": ""}
+        for c in visit.methodology_version.criteria.all()
+    ]
+    rows[0]["status"] = "not_met"
+    return {
+        "state": fingerprint(visit.compliance_checks.all()),
+        **formset("form", rows, initial=len(rows)),
+    }
+
+
+def post_finding_create(w, username):
+    author = w["uruguay"] if username == "staff-uy" else w["host"]
+    return {"delegation": author.pk, "kind": "best_practice", "title": "New", "text": "New."}
+
+
+def post_finding_update(w, username):
+    recommendation = w["recommendation"]
+    return {
+        "delegation": recommendation.delegation_id,
+        "kind": recommendation.kind,
+        "title": recommendation.title,
+        "text": "Publish them in Spanish and Portuguese.",
+        "revision": recommendation.revision,
+    }
+
+
+def post_follow_up(w, username):
+    return {
+        "follow_up_status": "accepted",
+        "host_response": "Agreed.",
+        "revision": w["recommendation"].revision,
+    }
+
+
+def post_evaluation(w, username):
+    shown = Evaluation.objects.filter(participant=w["lucia"]).first()
+    ratings = {"preparation": 2, "relevance": 2, "exchange_quality": 2, "use_of_time": 2}
+    return {**ratings, "revision": shown.revision if shown else 0}
+
+
+def post_upload(w, username):
     return {
         "attachment-kind": "document",
         "attachment-title": "Minutes",
@@ -181,7 +280,7 @@ def post_upload(w):
     }
 
 
-def post_report(w):
+def post_report(w, username):
     return {"kind": "visit", "target": w["visit"].pk}
 
 
@@ -191,9 +290,10 @@ INTRUDER = {"code": "AR", "name": "Intruso", "kind": "other", "exchange_role": "
 # --- the matrix --------------------------------------------------------------------------------
 
 # Entry: "pattern name" or "pattern name what" → (address, GET statuses, POST statuses, POST data)
-# Statuses for USERS in their order. POST is checked for the views that only answer POST (and
-# the few where a POST is the point); None: not checked.
-# A refused POST (login, 403, 404, 405) must change nothing.
+# Statuses for USERS in their order. POST is checked for every action (None: a page that only
+# reads, or whose POST another module tests); its data is a dict or a function of the world and
+# the username. A refused POST (login, 403, 404, 405) must change nothing; an allowed one of the
+# entries in CHANGES must change something.
 # The newcomer, a member of no actor, is refused everything but the public pages and its own
 # account: 403 from the views that check the permission first, 404 from those that look the
 # visit up first (HOST and READ leave that last column to each entry).
@@ -201,7 +301,9 @@ ALL_200 = (200,) * 7
 SIGNED_IN = (L,) + (200,) * 6
 MEMBERS = (L, 200, 200, 200, 200, 200, 403)
 HOST = (L, 200, 404, 403, 200, 403)  # the host's staff and the coordinator
+HOST_DONE = (L, 302, 404, 403, 302, 403)  # their valid POST
 OWN = (L, 403, 404, 200, 200, 403, 404)  # Uruguay's part: its staff and the coordinator
+OWN_DONE = (L, 403, 404, 302, 302, 403, 404)
 READ = (L, 200, 404, 200, 200, 200)  # whoever sees the visit
 TEAM_WRITES = (L, 403, 403, 403, 403, 200, 403)
 COORDINATE = (L, 403, 403, 403, 200, 403, 403)
@@ -358,32 +460,62 @@ MATRIX = {
     "visits:visit_create": (
         plain("visits:visit_create"),
         (L, 200, 200, 200, 200, 403, 403),
-        None,
-        None,
+        (L, 302, 302, 302, 302, 403, 403),
+        post_visit_create,
     ),
     "visits:visit_detail": (visit_url("visit_detail"), READ + (403,), None, None),
-    "visits:visit_update": (visit_url("visit_update"), HOST + (403,), None, None),
-    "visits:delegations": (visit_url("delegations"), HOST + (403,), None, None),
-    "visits:participants": (visit_url("participants", "uruguay"), OWN, None, None),
+    "visits:visit_update": (
+        visit_url("visit_update"),
+        HOST + (403,),
+        HOST_DONE + (403,),
+        post_visit_update,
+    ),
+    "visits:delegations": (
+        visit_url("delegations"),
+        HOST + (403,),
+        HOST_DONE + (403,),
+        post_delegations,
+    ),
+    "visits:participants": (
+        visit_url("participants", "uruguay"),
+        OWN,
+        OWN_DONE,
+        post_participants,
+    ),
     "visits:agenda": (visit_url("agenda"), READ + (404,), None, None),
-    "visits:agenda_edit": (visit_url("agenda_edit"), HOST + (404,), None, None),
+    "visits:agenda_edit": (
+        visit_url("agenda_edit"),
+        HOST + (404,),
+        HOST_DONE + (404,),
+        post_agenda,
+    ),
     "visits:agenda_ics": (visit_url("agenda_ics"), READ + (404,), None, None),
     "visits:finding_create": (
         visit_url("finding_create"),
         (L, 200, 404, 200, 200, 403, 403),
-        None,
-        None,
+        (L, 302, 404, 302, 302, 403, 403),
+        post_finding_create,
     ),
-    "visits:finding_update": (visit_url("finding_update", "recommendation"), OWN, None, None),
+    "visits:finding_update": (
+        visit_url("finding_update", "recommendation"),
+        OWN,
+        OWN_DONE,
+        post_finding_update,
+    ),
     "visits:finding_follow_up": (
         visit_url("finding_follow_up", "recommendation"),
         HOST + (404,),
-        None,
-        None,
+        HOST_DONE + (404,),
+        post_follow_up,
     ),
-    "visits:evaluation": (visit_url("evaluation", "lucia"), OWN, None, None),
-    "visits:budget": (visit_url("budget"), HOST + (403,), None, None),
-    "visits:compliance": (visit_url("compliance"), HOST + (403,), None, None),
+    "visits:evaluation": (visit_url("evaluation", "lucia"), OWN, OWN_DONE, post_evaluation),
+    "visits:budget": (visit_url("budget"), HOST + (403,), HOST_DONE + (403,), post_budget),
+    "visits:compliance": (
+        visit_url("compliance"),
+        HOST + (403,),
+        HOST_DONE + (403,),
+        post_compliance,
+    ),
     "visits:attachment_upload": (
         visit_url("attachment_upload"),
         (L, 405, 405, 405, 405, 405, 405),
@@ -511,6 +643,30 @@ MATRIX = {
         None,
         None,
     ),
+}
+
+# Entries whose allowed POST changes the database (the others' allowed POST may be refused by a
+# rule of the workflow, with a message).
+CHANGES = {
+    "visits:visit_create",
+    "visits:visit_update",
+    "visits:delegations",
+    "visits:participants",
+    "visits:agenda_edit",
+    "visits:finding_create",
+    "visits:finding_update",
+    "visits:finding_follow_up",
+    "visits:evaluation",
+    "visits:budget",
+    "visits:compliance",
+    "visits:attachment_upload",
+    "visits:attachment_delete",
+    "visits:transition",
+    "visits:restore",
+    "lessons:lesson_transition",
+    "lessons:lesson_transition publish",
+    "reports:job_list",
+    "reports:job_retry",
 }
 
 # Pattern names in MATRIX stand for themselves; other admin patterns for the admin group.

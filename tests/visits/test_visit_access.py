@@ -1,23 +1,25 @@
-"""Who may open which visit page and take which action: every URL of the visits × every role.
+"""Access to the visits beyond the permission matrix (tests/support/permission_matrix.py has
+every URL × every kind of user, each action with valid input): another delegation's part,
+objects of another visit, approving and closing, what the visit page offers each user, and
+which visits the lists show.
 
-The visit: Paraguay hosts Uruguay, conducted, with everything systematisation needs (so the
-transition of the matrix, "systematise", goes through when allowed). Paraguay's staff are
-the host, Uruguay's the visitors, Brazil's take no part: they may not see the visit at all
-(404), while who sees it but may not do something gets 403.
+The visit: Paraguay hosts Uruguay, conducted, with everything systematisation needs. Paraguay's
+staff are the host, Uruguay's the visitors, Brazil's take no part: they may not see the visit
+at all (404), while who sees it but may not do something gets 403.
 """
-
-from contextlib import contextmanager
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import transaction
-from django.urls import get_resolver, reverse
+from django.urls import reverse
 
-from core.concurrency import fingerprint
-from countries.models import Actor, Country, Person
+from countries.models import Country
 from tests.support.html import find, text
-from tests.support.worlds import PDF, conducted_visit
+from tests.support.permission_matrix import (
+    post_evaluation,
+    post_finding_update,
+    post_participants,
+)
+from tests.support.worlds import conducted_visit
 from visits.models import (
     AgendaItem,
     Attachment,
@@ -29,76 +31,18 @@ from visits.models import (
     Participant,
     Visit,
 )
-from visits.views.agenda import agenda_state
 
 User = get_user_model()
 
-
-READ = "read"  # whoever may see the visit
-CREATE = "create"  # ministry staff (for their own country) and the coordinator
-HOST = "host"  # staff of the host country and the coordinator
-TAKE_PART = "take part"  # staff of the host or of a visiting country, and the coordinator
-OWN = "own delegation"  # staff of the delegation's country (here Uruguay's) and the coordinator
-COORDINATE = "coordinate"  # the coordinator only
-
-# url name: who may use it
-PAGES = {
-    "visit_list": READ,
-    "programme_figures": READ,
-    "recommendations": READ,
-    "visit_detail": READ,
-    "agenda": READ,
-    "agenda_ics": READ,
-    "attachment_download": READ,
-    "history": READ,
-    "visit_create": CREATE,
-    "visit_update": HOST,
-    "delegations": HOST,
-    "agenda_edit": HOST,
-    "budget": HOST,
-    "compliance": HOST,
-    "finding_follow_up": HOST,
-    "transition": HOST,
-    "finding_create": TAKE_PART,
-    "attachment_upload": TAKE_PART,
-    "participants": OWN,
-    "finding_update": OWN,
-    "evaluation": OWN,
-    "attachment_delete": COORDINATE,
-    "restore": COORDINATE,
+POST_OF = {
+    "participants": post_participants,
+    "finding_update": post_finding_update,
+    "evaluation": post_evaluation,
 }
-# Pages about no particular visit: staff of every country open them.
-NOT_OF_A_VISIT = {"visit_list", "programme_figures", "recommendations", "visit_create"}
-# Actions that answer only POST (a GET gets 405).
-POST_ONLY = {"transition", "attachment_upload", "attachment_delete", "restore"}
-ACTIONS = sorted(name for name, access in PAGES.items() if access != READ)
-
-USERS = ["staff-py", "staff-uy", "staff-br", "coordinator", "projectteam"]
-ALLOWED = {
-    READ: set(USERS),
-    CREATE: {"staff-py", "staff-uy", "staff-br", "coordinator"},
-    HOST: {"staff-py", "coordinator"},
-    TAKE_PART: {"staff-py", "staff-uy", "coordinator"},
-    OWN: {"staff-uy", "coordinator"},
-    COORDINATE: {"coordinator"},
-}
-
-
-def test_every_url_is_in_the_matrix():
-    _prefix, visits = get_resolver().namespace_dict["visits"]
-    assert {pattern.name for pattern in visits.url_patterns} == set(PAGES)
 
 
 def country(code):
     return Country.objects.get(code=code)
-
-
-def person(name):
-    return Person.objects.get(name=name)
-
-
-def ministry(code):
-    return Actor.objects.filter(country__code=code, is_partner=True).get()
 
 
 @pytest.fixture(autouse=True)
@@ -123,104 +67,8 @@ def world(demo):
 
 def url_of(name, world):
     pk = world["visit"].pk
-    args = {
-        "visit_list": [],
-        "programme_figures": [],
-        "recommendations": [],
-        "visit_create": [],
-        "participants": [pk, world["uruguay"].pk],
-        "finding_update": [pk, world["recommendation"].pk],
-        "finding_follow_up": [pk, world["recommendation"].pk],
-        "evaluation": [pk, world["lucia"].pk],
-        "attachment_download": [pk, world["attachment"].pk],
-        "attachment_delete": [pk, world["attachment"].pk],
-        "transition": [pk, "systematise"],
-        "restore": [pk, world["record"].history_id],
-    }.get(name, [pk])
+    args = {"restore": [pk, world["record"].history_id]}.get(name, [pk])
     return reverse(f"visits:{name}", args=args)
-
-
-def formset(prefix, rows, initial=0):
-    data = {f"{prefix}-TOTAL_FORMS": str(len(rows)), f"{prefix}-INITIAL_FORMS": str(initial)}
-    for index, row in enumerate(rows):
-        data.update({f"{prefix}-{index}-{field}": value for field, value in row.items()})
-    return data
-
-
-STAFF_COUNTRY = {"staff-py": "PY", "staff-uy": "UY", "staff-br": "BR"}
-
-
-def post_data(name, world, username):
-    """Valid input for the action, as its page would send it, that changes something."""
-    visit, recommendation = world["visit"], world["recommendation"]
-    if name == "visit_create":
-        host = country(STAFF_COUNTRY.get(username, "CL"))
-        return {"host_country": host.pk, "title": "Another visit"}
-    if name == "visit_update":
-        return {
-            "title": "A new title",
-            "objectives": visit.objectives,
-            "start_date": "2024-05-06",
-            "end_date": "2024-05-08",
-            "revision": visit.revision,
-        }
-    if name == "delegations":
-        shown = visit.delegations.filter(is_host=False).values_list("pk", "country_id", "actors")
-        return {
-            "state": fingerprint(shown),
-            **formset("delegations", [{"country": country("CL").pk}]),
-        }
-    if name == "participants":
-        martin = person("Martín Fernández").pk
-        return {
-            "state": fingerprint(world["uruguay"].participants.all()),
-            **formset("participants", [{"person": martin, "role": "technical"}]),
-        }
-    if name == "agenda_edit":
-        item = {"day": "2024-05-07", "start_time": "10:00", "end_time": "11:00"}
-        return {
-            "state": agenda_state(visit),
-            **formset("agenda_items", [{**item, "title": "Site visit", "kind": "site_visit"}]),
-        }
-    if name == "budget":
-        line = {"category": "venue", "planned": "300", "currency": "USD"}
-        return {"state": fingerprint(visit.budget_lines.all()), **formset("budget_lines", [line])}
-    if name == "compliance":
-        criteria = visit.methodology_version.criteria.all()
-        rows = [{"criterion_id": c.pk, "status": "met", "note": ""} for c in criteria]
-        rows[0]["status"] = "not_met"
-        return {
-            "state": fingerprint(visit.compliance_checks.all()),
-            **formset("form", rows, initial=len(rows)),
-        }
-    if name == "finding_create":
-        author = world["uruguay"] if username == "staff-uy" else world["host"]
-        return {"delegation": author.pk, "kind": "best_practice", "title": "New", "text": "New."}
-    if name == "finding_update":
-        return {
-            "delegation": recommendation.delegation_id,
-            "kind": recommendation.kind,
-            "title": recommendation.title,
-            "text": "Publish them in Spanish and Portuguese.",
-            "revision": recommendation.revision,
-        }
-    if name == "finding_follow_up":
-        return {
-            "follow_up_status": "accepted",
-            "host_response": "Agreed.",
-            "revision": recommendation.revision,
-        }
-    if name == "evaluation":
-        shown = Evaluation.objects.filter(participant=world["lucia"]).first()
-        ratings = {"preparation": 2, "relevance": 2, "exchange_quality": 2, "use_of_time": 2}
-        return {**ratings, "revision": shown.revision if shown else 0}
-    if name == "attachment_upload":
-        return {
-            "attachment-kind": "document",
-            "attachment-title": "Minutes",
-            "attachment-file": SimpleUploadedFile("minutes.pdf", PDF),
-        }
-    return {}
 
 
 def snapshot():
@@ -248,76 +96,6 @@ def sign_in(client, username):
     client.force_login(User.objects.get(username=username))
 
 
-def expected_get(name, username):
-    if name in POST_ONLY:
-        return 405
-    if username == "staff-br" and name not in NOT_OF_A_VISIT:
-        return 404
-    return 200 if username in ALLOWED[PAGES[name]] else 403
-
-
-def expected_post(name, username):
-    if username == "staff-br" and name not in NOT_OF_A_VISIT:
-        return 404
-    return 302 if username in ALLOWED[PAGES[name]] else 403
-
-
-@contextmanager
-def undone():
-    """Whatever the block changes in the database is rolled back at its end."""
-    with transaction.atomic():
-        yield
-        transaction.set_rollback(True)
-
-
-# --- the matrix -------------------------------------------------------------------------------
-
-
-def test_anonymous_is_sent_to_login(client, world):
-    before = snapshot()
-    for name in PAGES:
-        url = url_of(name, world)
-        for response in (client.get(url), client.post(url, post_data(name, world, ""))):
-            assert response.status_code == 302, name
-            assert response.url == f"/accounts/login/?next={url}", name
-    assert snapshot() == before
-
-
-@pytest.mark.parametrize("username", USERS)
-def test_get(client, world, username):
-    sign_in(client, username)
-    before = snapshot()
-    statuses = {name: client.get(url_of(name, world)).status_code for name in PAGES}
-    assert statuses == {name: expected_get(name, username) for name in PAGES}
-    assert snapshot() == before
-
-
-@pytest.mark.parametrize("username", USERS)
-def test_post(client, world, username):
-    sign_in(client, username)
-    for name in ACTIONS:
-        with undone():  # each action on the same starting point
-            before = snapshot()
-            response = client.post(url_of(name, world), post_data(name, world, username))
-            assert response.status_code == expected_post(name, username), name
-            if response.status_code == 302:
-                assert snapshot() != before, f"{name} changed nothing"
-            else:
-                assert snapshot() == before, name
-
-
-def test_user_without_membership_sees_no_visit(client, world):
-    client.force_login(User.objects.create_user("newcomer"))
-    before = snapshot()
-    for name in PAGES:
-        url = url_of(name, world)
-        # Refused: 403, or 404 from the pages that look for the visit first.
-        assert client.get(url).status_code in ({405} if name in POST_ONLY else {403, 404}), name
-        if name in ACTIONS:
-            assert client.post(url, post_data(name, world, "")).status_code in {403, 404}, name
-    assert snapshot() == before
-
-
 # --- the other delegation's part ----------------------------------------------------------------
 
 
@@ -337,7 +115,7 @@ def test_the_other_delegations_part_is_403(client, world, username, name, target
     url = reverse(f"visits:{name}", args=[world["visit"].pk, world[target].pk])
     before = snapshot()
     assert client.get(url).status_code == 403
-    assert client.post(url, post_data(name, world, username)).status_code == 403
+    assert client.post(url, POST_OF[name](world, username)).status_code == 403
     assert snapshot() == before
 
 
