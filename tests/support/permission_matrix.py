@@ -280,8 +280,18 @@ def post_upload(w, username):
     }
 
 
-def post_report(w, username):
-    return {"kind": "visit", "target": w["visit"].pk}
+def post_report(kind):
+    def targets(w):
+        return {
+            "visit": w["visit"].pk,
+            "lesson": w["published"].pk,
+            "methodology": MethodologyVersion.objects.get(
+                status=MethodologyVersion.Status.ADOPTED
+            ).pk,
+            "overview": "",
+        }
+
+    return lambda w, username: {"kind": kind, "target": targets(w)[kind]}
 
 
 # A country, actor or person as whoever may not add one would try to.
@@ -608,10 +618,35 @@ MATRIX = {
         plain("reports:job_list"),
         SIGNED_IN,
         (L, 302, 404, 302, 302, 302, 404),
-        post_report,
+        post_report("visit"),
     ),
+    "reports:job_list overview": (
+        plain("reports:job_list"),
+        SIGNED_IN,
+        (L, 403, 403, 403, 302, 302, 403),  # the programme's reports: coordinator and team
+        post_report("overview"),
+    ),
+    "reports:job_list methodology": (
+        plain("reports:job_list"),
+        SIGNED_IN,
+        (L, 403, 403, 403, 302, 302, 403),
+        post_report("methodology"),
+    ),
+    "reports:job_list lesson": (
+        plain("reports:job_list"),
+        SIGNED_IN,
+        (L, 403, 403, 403, 302, 302, 403),
+        post_report("lesson"),
+    ),
+    # A job is its requester's (the host's colleague) and the project team's.
     "reports:job_detail": (
         obj_url("reports:job_detail", "done"),
+        (L, 200, 404, 404, 404, 200, 404),
+        (L, 405, 405, 405, 405, 405, 405),
+        {},
+    ),
+    "reports:job_detail failed": (
+        obj_url("reports:job_detail", "failed"),
         (L, 200, 404, 404, 404, 200, 404),
         None,
         None,
@@ -619,6 +654,12 @@ MATRIX = {
     "reports:job_download": (
         obj_url("reports:job_download", "done"),
         (L, 200, 404, 404, 404, 200, 404),
+        (L, 405, 405, 405, 405, 405, 405),
+        {},
+    ),
+    "reports:job_download failed": (
+        obj_url("reports:job_download", "failed"),
+        (L, 404, 404, 404, 404, 404, 404),  # no file
         None,
         None,
     ),
@@ -626,6 +667,12 @@ MATRIX = {
         obj_url("reports:job_retry", "failed"),
         NOT_GET,
         (L, 302, 404, 404, 404, 404, 404),
+        {},
+    ),
+    "reports:job_retry done": (
+        obj_url("reports:job_retry", "done"),
+        NOT_GET,
+        (L, 302, 404, 404, 404, 404, 404),  # the requester: nothing to retry, said so
         {},
     ),
     # --- the admin (one group: the rest is checked by test_the_admin_is_one_site) -----------
@@ -666,6 +713,9 @@ CHANGES = {
     "lessons:lesson_transition",
     "lessons:lesson_transition publish",
     "reports:job_list",
+    "reports:job_list overview",
+    "reports:job_list methodology",
+    "reports:job_list lesson",
     "reports:job_retry",
 }
 
