@@ -201,6 +201,8 @@ def test_post(client, world, entry, user):
             assert snapshot() == before, f"a refused POST {url} as {user} changed something"
         elif expected == 302 and entry in CHANGES:
             assert snapshot() != before, f"an allowed POST {url} as {user} changed nothing"
+        else:  # a form or preview shown again, or refused by a rule with a message
+            assert snapshot() == before, f"POST {url} as {user} changed something"
 
 
 READ_ONLY = [

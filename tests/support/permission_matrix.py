@@ -13,6 +13,7 @@ from countries import demo as countries_demo
 from countries.models import Actor, Country, Membership, Person
 from lessons.models import Lesson
 from reports.models import ReportJob
+from tests.support.knowledge_bank import shipped_bytes
 from tests.support.worlds import PDF, conducted_visit
 from visits.methodology import demo as methodology_demo
 from visits.methodology.models import Criterion, MethodologyVersion, Phase, RevisionProposal
@@ -272,6 +273,38 @@ def post_evaluation(w, username):
     return {**ratings, "revision": shown.revision if shown else 0}
 
 
+def post_lesson(which):
+    def data(w, username):
+        lesson = w[which] if which else None
+        return {
+            "knowledge_type": "lessons_learnt",
+            "title": lesson.title if lesson else "New lesson",
+            "language": "en",
+            "description": "Changed by a POST.",
+            "revision": lesson.revision if lesson else 0,
+        }
+
+    return data
+
+
+def post_import(w, username):
+    return {"file": SimpleUploadedFile("entry.txt", shipped_bytes())}
+
+
+def post_proposal(which):
+    def data(w, username):
+        return {
+            "lesson": w[which].pk,
+            "revises": "",
+            "code": "PREP-09",
+            "phase": Phase.PREPARATION,
+            "title": "A new criterion",
+            "text": "Drawn from the lesson.",
+        }
+
+    return data
+
+
 def post_upload(w, username):
     return {
         "attachment-kind": "document",
@@ -453,14 +486,22 @@ MATRIX = {
     "methodology:restore": (restore_criterion, COORDINATE_POST, COORDINATE_DONE, {}),
     "methodology:propose": (
         propose("published"),
-        (L, 403, 403, 200, 200, 403, 403),
-        None,
-        None,
+        (L, 403, 403, 200, 200, 403, 403),  # focal points and the coordinator
+        # The coordinator's proposal goes into the draft, refused while version 2 is in
+        # consultation (tests/lessons/test_lesson_access.py has it with none in consultation).
+        (L, 403, 403, 302, 200, 403, 403),
+        post_proposal("published"),
+    ),
+    "methodology:propose draft": (
+        propose("draft"),
+        (L, 403, 403, 404, 200, 403, 403),
+        (L, 403, 403, 404, 200, 403, 403),
+        post_proposal("draft"),
     ),
     "methodology:proposal_accept": (
         obj_url("methodology:proposal_accept", "proposal"),
         COORDINATE_POST,
-        COORDINATE_DONE,
+        COORDINATE_DONE,  # refused while version 2 is in consultation, as the proposal above
         {},
     ),
     # --- visits ----------------------------------------------------------------------------
@@ -557,22 +598,28 @@ MATRIX = {
         (L, 403, 404, 403, 302, 403, 404),
         {},
     ),
-    # --- the knowledge bank ----------------------------------------------------------------
+    # --- the knowledge bank (the lessons are the host's colleague's) -----------------------
     "lessons:lesson_list": (plain("lessons:lesson_list"), ALL_200, None, None),
     "lessons:lesson_create": (
         plain("lessons:lesson_create"),
         (L, 200, 200, 200, 200, 403, 403),
-        None,
-        None,
+        (L, 302, 302, 302, 302, 403, 403),
+        post_lesson(None),
     ),
     "lessons:lesson_import": (
         plain("lessons:lesson_import"),
         (L, 403, 403, 403, 200, 200, 403),
-        None,
-        None,
+        (L, 403, 403, 403, 200, 200, 403),  # the preview: nothing saved yet
+        post_import,
     ),
     "lessons:lesson_detail": (
         obj_url("lessons:lesson_detail", "draft"),
+        (404, 200, 404, 404, 200, 200, 404),
+        None,
+        None,
+    ),
+    "lessons:lesson_detail review": (
+        obj_url("lessons:lesson_detail", "review"),
         (404, 200, 404, 404, 200, 200, 404),
         None,
         None,
@@ -586,8 +633,20 @@ MATRIX = {
     "lessons:lesson_update": (
         obj_url("lessons:lesson_update", "draft"),
         (L, 200, 404, 404, 200, 403, 404),
+        (L, 302, 404, 404, 302, 403, 404),
+        post_lesson("draft"),
+    ),
+    "lessons:lesson_update review": (
+        obj_url("lessons:lesson_update", "review"),
+        (L, 200, 404, 404, 200, 403, 404),
         None,
         None,
+    ),
+    "lessons:lesson_update published": (
+        obj_url("lessons:lesson_update", "published"),
+        (L, 403, 403, 403, 200, 403, 403),
+        (L, 403, 403, 403, 302, 403, 403),  # once published, the coordinator's
+        post_lesson("published"),
     ),
     "lessons:lesson_export": (
         obj_url("lessons:lesson_export", "published"),
@@ -607,10 +666,40 @@ MATRIX = {
         (L, 302, 404, 404, 302, 403, 404),
         {},
     ),
+    "lessons:lesson_transition draft publish": (
+        lesson_transition("draft", "publish"),
+        NOT_GET,
+        (L, 403, 404, 404, 302, 403, 404),
+        {},
+    ),
     "lessons:lesson_transition publish": (
         lesson_transition("review", "publish"),
         NOT_GET,
         (L, 403, 404, 404, 302, 403, 404),
+        {},
+    ),
+    "lessons:lesson_transition review return": (
+        lesson_transition("review", "return"),
+        NOT_GET,
+        (L, 403, 404, 404, 302, 403, 404),
+        {"note": "Say more."},
+    ),
+    "lessons:lesson_transition published submit": (
+        lesson_transition("published", "submit"),
+        NOT_GET,
+        (L, 403, 403, 403, 302, 403, 403),  # the coordinator: refused by the workflow
+        {},
+    ),
+    "lessons:lesson_transition published return": (
+        lesson_transition("published", "return"),
+        NOT_GET,
+        (L, 403, 403, 403, 302, 403, 403),
+        {"note": "Say more."},
+    ),
+    "lessons:lesson_transition published delete": (
+        lesson_transition("published", "delete"),
+        NOT_GET,
+        (L, 403, 403, 403, 403, 403, 403),  # no such transition
         {},
     ),
     # --- reports ---------------------------------------------------------------------------
@@ -692,9 +781,15 @@ MATRIX = {
     ),
 }
 
-# Entries whose allowed POST changes the database (the others' allowed POST may be refused by a
-# rule of the workflow, with a message).
+# Entries whose allowed POST (302) changes the database; any other POST changes nothing (a
+# form or a preview shown again, or a redirect with the message of a rule that refused it).
 CHANGES = {
+    "countries:actor_create",
+    "methodology:criterion_retire",
+    "methodology:criterion_move",
+    "methodology:comment",
+    "methodology:return_to_draft",
+    "methodology:restore",
     "visits:visit_create",
     "visits:visit_update",
     "visits:delegations",
@@ -710,8 +805,15 @@ CHANGES = {
     "visits:attachment_delete",
     "visits:transition",
     "visits:restore",
+    "lessons:lesson_create",
+    "lessons:lesson_update",
+    "lessons:lesson_update published",
     "lessons:lesson_transition",
+    "lessons:lesson_transition draft publish",
     "lessons:lesson_transition publish",
+    "lessons:lesson_transition review return",
+    "lessons:lesson_transition published return",
+    "methodology:propose",
     "reports:job_list",
     "reports:job_list overview",
     "reports:job_list methodology",
