@@ -2,6 +2,8 @@
 checked in. The test is tests/peervisits/test_permission_matrix.py; the security suite
 walks the same entries."""
 
+from datetime import timedelta
+
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -16,7 +18,13 @@ from reports.models import ReportJob
 from tests.support.knowledge_bank import shipped_bytes
 from tests.support.worlds import PDF, conducted_visit
 from visits.methodology import demo as methodology_demo
-from visits.methodology.models import Criterion, MethodologyVersion, Phase, RevisionProposal
+from visits.methodology.models import (
+    Criterion,
+    Endorsement,
+    MethodologyVersion,
+    Phase,
+    RevisionProposal,
+)
 from visits.models import Evaluation
 from visits.views.agenda import agenda_state
 
@@ -273,6 +281,37 @@ def post_evaluation(w, username):
     return {**ratings, "revision": shown.revision if shown else 0}
 
 
+def post_version_update(w, username):
+    return {"summary": "Another summary.", "revision": w["v3"].revision}
+
+
+def post_criterion_update(w, username):
+    criterion = w["criterion"]
+    return {
+        "code": criterion.code,
+        "phase": criterion.phase,
+        "title": "Changed title",
+        "text": "Changed text.",
+        "revision": criterion.revision,
+    }
+
+
+def post_open_consultation(w, username):
+    return {"deadline": (timezone.localdate() + timedelta(days=10)).isoformat()}
+
+
+def post_answer(w, username):
+    """The answer of the user's country (Uruguay's for its focal point)."""
+    code = {"staff-uy": "UY"}.get(username, "PY")
+    current = Endorsement.objects.get(version=w["v2"], country__code=code)
+    return {
+        "country": Country.objects.get(code=code).pk,
+        "answer": Endorsement.Answer.AGREE,
+        "comment": "",
+        "revision": current.revision,
+    }
+
+
 def post_lesson(which):
     def data(w, username):
         lesson = w[which] if which else None
@@ -433,18 +472,23 @@ MATRIX = {
         COORDINATE_DONE,  # refused by the rule "one version in progress", with a message
         {},
     ),
-    "methodology:version_update": (version_url("version_update", "v3"), COORDINATE, None, None),
+    "methodology:version_update": (
+        version_url("version_update", "v3"),
+        COORDINATE,
+        COORDINATE_DONE,
+        post_version_update,
+    ),
     "methodology:criterion_create": (
         version_url("criterion_create", "v3"),
         COORDINATE,
-        None,
-        None,
+        COORDINATE_DONE,
+        {"code": "COND-09", "phase": Phase.CONDUCT, "title": "New", "text": "New."},
     ),
     "methodology:criterion_update": (
         version_url("criterion_update", "v3", "criterion"),
         COORDINATE,
-        None,
-        None,
+        COORDINATE_DONE,
+        post_criterion_update,
     ),
     "methodology:criterion_retire": (
         version_url("criterion_retire", "v3", "criterion"),
@@ -461,14 +505,14 @@ MATRIX = {
     "methodology:open_consultation": (
         version_url("open_consultation", "v3"),
         COORDINATE,
-        None,
-        None,
+        COORDINATE_DONE,
+        post_open_consultation,
     ),
     "methodology:answer": (
         version_url("answer", "v2"),
-        (L, 403, 403, 200, 403, 403, 403),
-        None,
-        None,
+        (L, 403, 403, 200, 403, 403, 403),  # focal points, for their country
+        (L, 403, 403, 302, 403, 403, 403),
+        post_answer,
     ),
     "methodology:comment": (
         version_url("comment", "v2"),
@@ -790,6 +834,11 @@ CHANGES = {
     "methodology:comment",
     "methodology:return_to_draft",
     "methodology:restore",
+    "methodology:version_update",
+    "methodology:criterion_create",
+    "methodology:criterion_update",
+    "methodology:answer",
+    "methodology:open_consultation",
     "visits:visit_create",
     "visits:visit_update",
     "visits:delegations",

@@ -1,22 +1,21 @@
-"""Who may open which page of the methodology and take which action: every URL × every role.
+"""Access to the methodology beyond the permission matrix (tests/support/permission_matrix.py
+has every URL × every kind of user, each action posted with valid input): what the allowed
+actions did, answers for another country, unknown versions and criteria, and the buttons.
 
 The pages work on the demo data (version 1 adopted, version 2 in consultation) and on a
 draft, version 3. The workflow allows one version in progress at a time; the matrix needs a
 draft beside the consultation, so the draft is created directly.
 """
 
-from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from countries.models import Country, Membership
 from tests.support.html import find
-from visits.methodology import urls as methodology_urls
 from visits.methodology.models import (
     ConsultationComment,
     Criterion,
@@ -72,14 +71,6 @@ ALLOWED = {
     ANSWER: {"staff-uy", "staff-py"},
     COMMENT: {"colleague-py", "staff-uy", "staff-py", "coordinator"},
 }
-
-
-# Proposals drawn from lessons and findings: their matrix is in tests/test_lesson_access.py.
-PROPOSALS = {"propose", "proposal_accept"}
-
-
-def test_every_url_is_in_the_matrix():
-    assert {pattern.name for pattern in methodology_urls.urlpatterns} == set(PAGES) | PROPOSALS
 
 
 @pytest.fixture
@@ -189,68 +180,8 @@ def snapshot():
     }
 
 
-def expected_get(name, username):
-    if username not in ALLOWED[PAGES[name]]:
-        return 403
-    return 405 if name in POST_ONLY else 200
-
-
 def sign_in(client, username):
     client.force_login(User.objects.get(username=username))
-
-
-# --- the matrix -------------------------------------------------------------------------------
-
-
-def test_anonymous_is_sent_to_login(client, world):
-    before = snapshot()
-    for name in PAGES:
-        url = url_of(name, world)
-        for response in (client.get(url), client.post(url, post_data(name, world, ""))):
-            assert response.status_code == 302, name
-            assert response.url == f"/accounts/login/?next={url}", name
-    assert snapshot() == before
-
-
-@pytest.mark.parametrize("username", USERS)
-def test_get(client, world, username):
-    sign_in(client, username)
-    before = snapshot()
-    statuses = {name: client.get(url_of(name, world)).status_code for name in PAGES}
-    assert statuses == {name: expected_get(name, username) for name in PAGES}
-    assert snapshot() == before
-
-
-@contextmanager
-def undone():
-    """Whatever the block changes in the database is rolled back at its end."""
-    with transaction.atomic():
-        yield
-        transaction.set_rollback(True)
-
-
-@pytest.mark.parametrize("username", USERS)
-def test_post(client, world, username):
-    sign_in(client, username)
-    for name in ACTIONS:
-        with undone():  # each action on the same starting point
-            before = snapshot()
-            response = client.post(url_of(name, world), post_data(name, world, username))
-            if username in ALLOWED[PAGES[name]]:
-                assert response.status_code == 302, name  # done, or refused by a rule
-            else:
-                assert response.status_code == 403, name
-                assert snapshot() == before, name
-
-
-def test_user_without_membership_is_refused(client, world):
-    client.force_login(User.objects.create_user("newcomer"))
-    before = snapshot()
-    for name in PAGES:
-        url = url_of(name, world)
-        assert client.get(url).status_code == 403, name
-        assert client.post(url, post_data(name, world, "")).status_code == 403, name
-    assert snapshot() == before
 
 
 # --- what the allowed actions did -----------------------------------------------------------
