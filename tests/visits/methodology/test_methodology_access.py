@@ -7,15 +7,13 @@ draft, version 3. The workflow allows one version in progress at a time; the mat
 draft beside the consultation, so the draft is created directly.
 """
 
-from datetime import timedelta
-
 import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
-from django.utils import timezone
 
 from countries.models import Country, Membership
 from tests.support.html import find
+from tests.support.permission_matrix import post_answer, post_criterion_update
 from visits.methodology.models import (
     ConsultationComment,
     Criterion,
@@ -123,39 +121,6 @@ def url_of(name, world):
     return reverse(f"methodology:{name}", args=args)
 
 
-def post_data(name, world, username):
-    """Valid input for the action, as its form would send it."""
-    criterion = world["criterion"]
-    if name == "version_update":
-        return {"summary": "Another summary.", "revision": world["draft"].revision}
-    if name == "criterion_create":
-        return {"code": "COND-09", "phase": Phase.CONDUCT, "title": "New", "text": "New."}
-    if name == "criterion_update":
-        return {
-            "code": criterion.code,
-            "phase": criterion.phase,
-            "title": "Changed title",
-            "text": "Changed text.",
-            "revision": criterion.revision,
-        }
-    if name == "open_consultation":
-        return {"deadline": (timezone.localdate() + timedelta(days=10)).isoformat()}
-    if name == "return_to_draft":
-        return {"note": "Rework PREP-01."}
-    if name == "comment":
-        return {"text": "A remark.", "criterion": ""}
-    if name == "answer":
-        code = {"staff-uy": "UY"}.get(username, "PY")
-        current = Endorsement.objects.get(version=world["v2"], country__code=code)
-        return {
-            "country": Country.objects.get(code=code).pk,
-            "answer": Endorsement.Answer.AGREE,
-            "comment": "",
-            "revision": current.revision,
-        }
-    return {}
-
-
 def snapshot():
     """Everything an action of the methodology could change."""
     return {
@@ -189,7 +154,7 @@ def sign_in(client, username):
 
 def test_focal_points_answer_for_their_own_country(client, world):
     sign_in(client, "staff-uy")
-    response = client.post(url_of("answer", world), post_data("answer", world, "staff-uy"))
+    response = client.post(url_of("answer", world), post_answer(world, "staff-uy"))
     assert response.status_code == 302
     uruguay = Endorsement.objects.get(version=world["v2"], country__code="UY")
     assert (uruguay.revision, uruguay.given_by.username) == (2, "staff-uy")
@@ -198,7 +163,7 @@ def test_focal_points_answer_for_their_own_country(client, world):
 def test_a_focal_point_cannot_answer_for_another_country(client, world):
     sign_in(client, "staff-uy")
     before = snapshot()
-    data = post_data("answer", world, "staff-py")  # Paraguay's answer, in Uruguay's hands
+    data = post_answer(world, "staff-py")  # Paraguay's answer, in Uruguay's hands
     data["answer"] = Endorsement.Answer.OBJECT
     data["comment"] = "Uruguay speaking for Paraguay."
     response = client.post(url_of("answer", world), data)
@@ -209,7 +174,7 @@ def test_a_focal_point_cannot_answer_for_another_country(client, world):
 
 def test_comments_by_staff_who_are_no_focal_point(client, world):
     sign_in(client, "colleague-py")
-    response = client.post(url_of("comment", world), post_data("comment", world, ""))
+    response = client.post(url_of("comment", world), {"text": "A remark.", "criterion": ""})
     assert response.status_code == 302
     (comment,) = ConsultationComment.objects.all()
     assert (comment.author.username, comment.text) == ("colleague-py", "A remark.")
@@ -249,7 +214,7 @@ def test_criterion_of_another_version_is_404(client, world, name):
     args = [world["draft"].number, elsewhere.pk] + (["up"] if name == "criterion_move" else [])
     url = reverse(f"methodology:{name}", args=args)
     assert client.get(url).status_code == (404 if name == "criterion_update" else 405)
-    assert client.post(url, post_data("criterion_update", world, "")).status_code == 404
+    assert client.post(url, post_criterion_update(world, "coordinator")).status_code == 404
     assert snapshot() == before
 
 
