@@ -30,6 +30,7 @@ from visits.views.agenda import agenda_state
 
 User = get_user_model()
 
+# The columns of MATRIX; "host focal" (below) has no column of its own.
 USERS = ["anonymous", "host", "outsider", "focal", "coordinator", "team", "newcomer"]
 USERNAMES = {
     "anonymous": None,
@@ -39,6 +40,7 @@ USERNAMES = {
     "coordinator": "coordinator",
     "team": "projectteam",
     "newcomer": "newcomer",  # signed in, a member of no actor
+    "host focal": "staff-py",  # Paraguay's focal point
 }
 L = "login"  # anonymous: redirected to the login page, with ?next=
 A = "admin login"  # redirected to the admin's login page
@@ -192,7 +194,7 @@ def formset(prefix, rows, initial=0):
 
 # Valid input for each action on the visit, as its page would send it, that changes something
 # (so an allowed POST must change the database, and a refused one must not).
-STAFF_COUNTRY = {"colleague-py": "PY", "colleague-br": "BR", "staff-uy": "UY"}
+STAFF_COUNTRY = {"colleague-py": "PY", "staff-py": "PY", "colleague-br": "BR", "staff-uy": "UY"}
 
 
 def post_visit_create(w, username):
@@ -869,6 +871,43 @@ CHANGES = {
     "reports:job_list lesson",
     "reports:job_retry",
 }
+
+# The host country's focal point gets what the host's plain staff get, except where being a
+# focal point counts (answering the consultation, proposing criteria) or where the host's
+# colleague does as a person (the lessons' author, the reports' requester): (entry, method) →
+# status.
+HOST_FOCAL = {
+    ("methodology:answer", "GET"): 200,
+    ("methodology:answer", "POST"): 302,
+    ("methodology:propose", "GET"): 200,
+    ("methodology:propose", "POST"): 302,
+    ("methodology:propose draft", "GET"): 404,
+    ("methodology:propose draft", "POST"): 404,
+    ("lessons:lesson_detail", "GET"): 404,
+    ("lessons:lesson_detail review", "GET"): 404,
+    ("lessons:lesson_export draft", "GET"): 404,
+    ("lessons:lesson_update", "GET"): 404,
+    ("lessons:lesson_update", "POST"): 404,
+    ("lessons:lesson_update review", "GET"): 404,
+    ("lessons:lesson_transition", "POST"): 404,
+    ("lessons:lesson_transition draft publish", "POST"): 404,
+    ("lessons:lesson_transition publish", "POST"): 404,
+    ("lessons:lesson_transition review return", "POST"): 404,
+    ("reports:job_detail", "GET"): 404,
+    ("reports:job_detail failed", "GET"): 404,
+    ("reports:job_download", "GET"): 404,
+    ("reports:job_retry", "POST"): 404,
+    ("reports:job_retry done", "POST"): 404,
+}
+
+
+def expected_status(entry, user, method):
+    _address, get, post, _data = MATRIX[entry]
+    statuses = get if method == "GET" else post
+    if user == "host focal":
+        return HOST_FOCAL.get((entry, method), statuses[USERS.index("host")])
+    return statuses[USERS.index(user)]
+
 
 # Pattern names in MATRIX stand for themselves; other admin patterns for the admin group.
 ADMIN_GROUP = "admin"
