@@ -3,7 +3,7 @@
 from django.apps import apps
 
 from countries import demo as countries_demo
-from tests.support.demo_world import EMPTY, _row_counts, _tables
+from tests.support.demo_world import EMPTY, per_table, tables
 from visits import demo as visits_demo
 from visits.methodology import demo as methodology_demo
 
@@ -18,8 +18,8 @@ MIGRATIONS_FILL = {
 
 
 def every_table_count():
-    integer, other = _tables()
-    return _row_counts(integer + other)
+    integer, other = tables()
+    return per_table("COUNT(*)", integer + other)
 
 
 def test_without_the_demo_fixtures_the_database_is_as_migrated(db):

@@ -46,7 +46,7 @@ INTEGER_KEYS = (models.AutoField, models.BigAutoField, models.SmallAutoField)
 
 
 @functools.cache
-def _tables():
+def tables():
     """(table, primary key column) of every table with an integer key, and the others."""
     integer, other = [], []
     for model in apps.get_models(include_auto_created=True):
@@ -57,22 +57,21 @@ def _tables():
     return sorted(set(integer)), sorted(set(other))
 
 
-def _highest_keys(tables):
+def per_table(aggregate, of_tables):
+    """{table: value} of ``aggregate`` over each table, in one query. In ``aggregate``,
+    ``{key}`` is the table's key column and ``row`` the row."""
     quote = connection.ops.quote_name
     sql = " UNION ALL ".join(
-        f"SELECT '{table}', MAX({quote(column)}) FROM {quote(table)}" for table, column in tables
+        f"SELECT '{table}', {aggregate.format(key=f'row.{quote(key)}')} FROM {quote(table)} row"
+        for table, key in of_tables
     )
     with connection.cursor() as cursor:
         cursor.execute(sql)
-        return {table: highest or 0 for table, highest in cursor.fetchall()}
-
-
-def _row_counts(tables):
-    quote = connection.ops.quote_name
-    sql = " UNION ALL ".join(f"SELECT '{t}', COUNT(*) FROM {quote(t)}" for t, _ in tables)
-    with connection.cursor() as cursor:
-        cursor.execute(sql)
         return dict(cursor.fetchall())
+
+
+def _highest_keys(of_tables):
+    return {table: highest or 0 for table, highest in per_table("MAX({key})", of_tables).items()}
 
 
 LOADERS = {
@@ -116,8 +115,8 @@ class DemoWorld:
         asked: a transactional test pays for its own layer after every flush."""
         if connection.in_atomic_block:
             raise RuntimeError("the demo world is committed outside any transaction")
-        integer, other = _tables()
-        others_before = _row_counts(other)
+        integer, other = tables()
+        others_before = per_table("COUNT(*)", other)
         if self.layer == EMPTY:
             self.keys = [_highest_keys(integer)]
         with override_settings(PASSWORD_HASHERS=FAST_PASSWORD_HASHERS):
@@ -126,7 +125,7 @@ class DemoWorld:
                     load()
                 self.keys.append(_highest_keys(integer))
                 self.layer = above
-        if _row_counts(other) != others_before:
+        if per_table("COUNT(*)", other) != others_before:
             raise RuntimeError("the demo wrote to a table without an integer key: cannot cut it")
 
     def before_database(self, layer):
@@ -146,7 +145,7 @@ class DemoWorld:
             return
         quote = connection.ops.quote_name
         top, keep = self.keys[self.layer], self.keys[layer]
-        columns = dict(_tables()[0])  # table → its key column
+        columns = dict(tables()[0])  # table → its key column
         deletes = [
             f"DELETE FROM {quote(table)} WHERE {quote(columns[table])} "
             f"BETWEEN {int(keep[table]) + 1} AND {int(highest)}"

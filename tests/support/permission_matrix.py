@@ -355,17 +355,15 @@ def post_upload(w, username):
 
 
 def post_report(kind):
-    def targets(w):
-        return {
-            "visit": w["visit"].pk,
-            "lesson": w["published"].pk,
-            "methodology": MethodologyVersion.objects.get(
-                status=MethodologyVersion.Status.ADOPTED
-            ).pk,
-            "overview": "",
-        }
-
-    return lambda w, username: {"kind": kind, "target": targets(w)[kind]}
+    targets = {
+        "visit": lambda w: w["visit"].pk,
+        "lesson": lambda w: w["published"].pk,
+        "methodology": lambda w: (
+            MethodologyVersion.objects.get(status=MethodologyVersion.Status.ADOPTED).pk
+        ),
+        "overview": lambda w: "",
+    }
+    return lambda w, username: {"kind": kind, "target": targets[kind](w)}
 
 
 # A country, actor or person as whoever may not add one would try to.
