@@ -10,4 +10,4 @@ class LessonsConfig(AppConfig):
 
     def ready(self):
         # Django's way to register at start-up, once the models are loaded.
-        from . import rules  # noqa: F401
+        from . import facets, rules  # noqa: F401 (facets registers its summary)

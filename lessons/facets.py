@@ -1,91 +1,198 @@
 """
 The facets of the knowledge bank: how many of the lessons found have each country, phase,
 SDG, added value, kind of actor, keyword, type and year. Every count is an aggregate the
-database computes over the lessons found, given as a subquery: no lesson, id or keyword list
-is loaded into Python, whatever the number found.
+database computes over the lessons found: no lesson is loaded into Python to be counted.
+
+The list with no search and no filter shows the facets of every lesson the reader may see: a
+summary kept on write (core.summaries) of the published lessons and of all of them, so that
+its cost does not grow with the knowledge bank. A search or a filter counts its own matches.
 """
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import Count
 from django.db.models.functions import ExtractYear
 
+from core import summaries
 from countries.models import Actor, Country
+from countries.roles import sees_everything
 
 from .models import SDG, AddedValue, KnowledgeType, Lesson, Phase
 
 # The most frequent keywords shown.
 KEYWORDS_SHOWN = 20
+FACETS = ("type", "country", "phase", "sdg", "value", "actor_kind", "keyword", "year")
+SUMMARY = "lessons.facets"
 
 
-def keyword_counts(found, limit=KEYWORDS_SHOWN):
-    """[(keyword, lessons)] of the lessons found, most frequent first: the JSON lists of
-    keywords unnested by the database (jsonb_array_elements_text, json_each on SQLite)."""
-    try:
-        ids_sql, params = found.order_by().values("pk").query.sql_with_params()
-    except EmptyResultSet:  # a filter that no lesson can match
-        return []
-    table = Lesson._meta.db_table
+def _table(model):
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _column(model, name):
+    return connection.ops.quote_name(model._meta.get_field(name).column)
+
+
+# Each row gives its value as a word (a type, a kind, a keyword) or a number (a key, a number
+# of the catalogue, a year); the other is a NULL of the column's type, as UNION wants.
+NO_WORD, NO_NUMBER = "CAST(NULL AS TEXT)", "CAST(NULL AS INTEGER)"
+
+
+def _statement(found):
+    """The SQL of every facet's counts as rows (facet, value, lessons), and its parameters:
+    the lessons found are read once (a common table expression) and grouped by each facet."""
+    rows, params = (
+        found.order_by()
+        .annotate(year=ExtractYear("created_at"))
+        .values("pk", "knowledge_type", "phase", "year", "keywords")
+        .query.sql_with_params()
+    )
+    if found.query.distinct:
+        rows = f"SELECT DISTINCT * FROM ({rows}) joined"
+    lesson = Lesson._meta
+    m2m = {
+        facet: (_table(lesson.get_field(field).remote_field.through), lesson.get_field(field))
+        for facet, field in (
+            ("country", "countries"), ("sdg", "sdgs"), ("value", "added_values"),
+            ("actor_kind", "actors"),
+        )
+    }  # fmt: skip
+
+    def through(facet, word, number):
+        """Counts over a many-to-many relation: its rows of the lessons found, joined to
+        the other side for the value shown (the SDG's number, the actor's kind)."""
+        table, field = m2m[facet]
+        own = connection.ops.quote_name(field.m2m_column_name())
+        other = connection.ops.quote_name(field.m2m_reverse_name())
+        target = field.remote_field.model
+        return (
+            f"SELECT '{facet}', {word or NO_WORD}, {number or NO_NUMBER}, COUNT(DISTINCT r.{own}) "
+            f"FROM {table} r JOIN {_table(target)} t "
+            f"ON t.{connection.ops.quote_name(target._meta.pk.column)} = r.{other} "
+            f"WHERE r.{own} IN (SELECT pk FROM found) GROUP BY {word or number}"
+        )
+
     if connection.vendor == "postgresql":
-        unnest, keyword = f"jsonb_array_elements_text({table}.keywords) AS k(keyword)", "k.keyword"
+        # Each lesson's few keywords made distinct apart: no sort of every pair found.
+        keywords = "LATERAL (SELECT DISTINCT e FROM jsonb_array_elements_text(f.keywords) e) k(v)"
+        keyword, counted = "k.v", "COUNT(*)"
     else:  # SQLite's json_each names its column "value"
-        unnest, keyword = f"json_each({table}.keywords) AS k", "k.value"
-    sql = (
-        f"SELECT {keyword}, COUNT(DISTINCT {table}.id) AS n FROM {table}, {unnest} "
-        f"WHERE {table}.id IN ({ids_sql}) GROUP BY {keyword} ORDER BY n DESC, {keyword} "
-        f"LIMIT %s"
-    )
+        keywords, keyword, counted = "json_each(f.keywords) k", "k.value", "COUNT(DISTINCT f.pk)"
+    parts = [
+        f"SELECT 'total', {NO_WORD}, {NO_NUMBER}, COUNT(*) FROM found",
+        f"SELECT 'type', knowledge_type, {NO_NUMBER}, COUNT(*) FROM found GROUP BY knowledge_type",
+        f"SELECT 'phase', {NO_WORD}, phase, COUNT(*) FROM found WHERE phase IS NOT NULL "
+        "GROUP BY phase",
+        f"SELECT 'year', {NO_WORD}, CAST(year AS INTEGER), COUNT(*) FROM found GROUP BY year",
+        through("country", None, f"t.{_column(Country, 'id')}"),
+        through("sdg", None, f"t.{_column(SDG, 'number')}"),
+        through("value", None, f"t.{_column(AddedValue, 'number')}"),
+        through("actor_kind", f"t.{_column(Actor, 'kind')}", None),
+        "SELECT * FROM ("
+        f"SELECT 'keyword', {keyword}, {NO_NUMBER}, {counted} AS n FROM found f, {keywords} "
+        f"GROUP BY {keyword} ORDER BY n DESC, {keyword} LIMIT {int(KEYWORDS_SHOWN)}) top",
+    ]
+    return f"WITH found AS ({rows}) " + " UNION ALL ".join(parts), params
+
+
+def counts(found):
+    """{facet: [[value, count]]} over the lessons found (a queryset), and their number; JSON
+    as it is: the summary keeps it. The keywords come most frequent first (the first
+    KEYWORDS_SHOWN), the years newest first; labelled() puts the rest in order."""
+    result = {facet: [] for facet in FACETS}
+    try:
+        sql, params = _statement(found)
+    except EmptyResultSet:  # a filter that no lesson can match
+        return result, 0
+    total = 0
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, limit])
-        return [(value, count) for value, count in cursor.fetchall()]
+        cursor.execute(sql, params)
+        for facet, word, number, count in cursor.fetchall():
+            value = number if word is None else word
+            if facet == "total":
+                total = count
+            else:
+                result[facet].append([value, count])
+    result["keyword"].sort(key=lambda row: (-row[1], row[0]))
+    result["year"].sort(key=lambda row: -row[0])
+    result["type"].sort()
+    return result, total
 
 
-def _catalogue(model, relation, found):
-    """The catalogue's entries that the lessons found have, each with how many have it, in the
-    catalogue's order (which a grouped query does not apply by itself)."""
-    return (
-        model.objects.filter(**{f"{relation}__in": found})
-        .annotate(found=Count("pk"))
-        .order_by(*model._meta.ordering)
-    )
+# The catalogues of the facets that list their entries in the catalogue's order, by the
+# field the counts give.
+CATALOGUES = {
+    "country": (Country, "pk"),
+    "phase": (Phase, "pk"),
+    "sdg": (SDG, "number"),
+    "value": (AddedValue, "number"),
+}
+
+
+def labelled(counted):
+    """{facet: [(value, label, count)]}: the counts with their labels in the active language,
+    the catalogues' entries in their order (each catalogue read in one query)."""
+    result = {}
+    for facet, rows in counted.items():
+        found = dict(rows)
+        if facet in CATALOGUES:
+            model, field = CATALOGUES[facet]
+            # Entries removed from the catalogue since the summary was computed are left out.
+            entries = model.objects.filter(**{f"{field}__in": found})
+            labels = {"phase": lambda e: e.label, "country": lambda e: e.name}.get(facet, str)
+            result[facet] = [
+                (getattr(e, field), labels(e), found[getattr(e, field)]) for e in entries
+            ]
+        else:
+            names = {"type": dict(KnowledgeType.choices), "actor_kind": dict(Actor.Kind.choices)}
+            result[facet] = [
+                (value, names[facet].get(value) if facet in names else value, count)
+                for value, count in rows
+            ]
+    return result
 
 
 def facets(found):
     """{facet: [(value, label, count)]} over the lessons found (a queryset), and their number."""
-    ids = found.order_by().values("pk")
-    types = dict(KnowledgeType.choices)
-    kinds = dict(Actor.Kind.choices)
-    by_type = list(
-        found.order_by()
-        .values("knowledge_type")
-        .annotate(n=Count("pk", distinct=True))
-        .order_by("knowledge_type")
-    )
-    result = {
-        "type": [
-            (row["knowledge_type"], types.get(row["knowledge_type"]), row["n"]) for row in by_type
-        ],  # fmt: skip
-        "country": [(c.pk, c.name, c.found) for c in _catalogue(Country, "lessons", ids)],
-        "phase": [(p.pk, p.label, p.found) for p in _catalogue(Phase, "lessons", ids)],
-        "sdg": [(s.number, str(s), s.found) for s in _catalogue(SDG, "lessons", ids)],
-        "value": [(v.number, str(v), v.found) for v in _catalogue(AddedValue, "lessons", ids)],
-        "actor_kind": [
-            (row["actor__kind"], kinds[row["actor__kind"]], row["n"])
-            for row in Lesson.actors.through.objects.filter(lesson_id__in=ids)
-            .values("actor__kind")
-            .annotate(n=Count("lesson_id", distinct=True))
-            .order_by("actor__kind")
-        ],
-        "keyword": [(keyword, keyword, n) for keyword, n in keyword_counts(found)],
-        "year": [
-            (row["year"], row["year"], row["n"])
-            for row in found.order_by()
-            .annotate(year=ExtractYear("created_at"))
-            .values("year")
-            .annotate(n=Count("pk", distinct=True))
-            .order_by("-year")
-        ],
-    }
-    # Every lesson has one type: their counts add up to the number found (no COUNT of its own).
-    # Counted distinct: a filter on a many-to-many facet joins a row per match.
-    return result, sum(row["n"] for row in by_type)
+    counted, total = counts(found)
+    return labelled(counted), total
+
+
+def _summary():
+    """What the summary keeps: the counts of the published lessons and of all."""
+    published, _ = counts(Lesson.objects.published())
+    everything, _ = counts(Lesson.objects.all())
+    return {"published": published, "all": everything}
+
+
+def facets_of_all(user):
+    """facets() of every lesson `user` may see, from the summary when it holds them: readers
+    who see everything or only the published lessons (an author with lessons of their own not
+    yet published is counted live)."""
+    if sees_everything(user):
+        part = "all"
+    elif not getattr(user, "is_authenticated", False):
+        part = "published"
+    elif Lesson.objects.filter(created_by=user).exclude(status=Lesson.Status.PUBLISHED).exists():
+        part = None
+    else:
+        part = "published"
+    summary = summaries.current(SUMMARY) if part else None
+    if summary is None:
+        return facets(Lesson.objects.visible_to(user))
+    counted = summary.data[part]
+    return labelled(counted), sum(n for _, n in counted["type"])
+
+
+# Writes that change a count: lessons, their relations, an actor's kind.
+summaries.register(
+    SUMMARY,
+    _summary,
+    watermark=lambda: summaries.highest((Lesson, "id"), (Lesson, "updated_at")),
+    models=(Lesson, Actor, Country, Phase, SDG, AddedValue),
+    many_to_many=(
+        Lesson.countries.through,
+        Lesson.actors.through,
+        Lesson.sdgs.through,
+        Lesson.added_values.through,
+    ),
+)

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import F
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -243,6 +244,8 @@ class Lesson(RevisionedModel):
         verbose_name = _("lesson")
         verbose_name_plural = _("lessons")
         ordering = ["-updated_at", "-pk"]
+        # The list's order: its first page is read from the index, not sorted from all.
+        indexes = [models.Index(F("updated_at").desc(), F("id").desc(), name="lesson_recent")]
         permissions = [
             ("publish_lesson", _("Can publish or return a lesson")),
             ("import_lessons", _("Can import Knowledge Bank entries")),

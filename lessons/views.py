@@ -17,11 +17,11 @@ from django.views.decorators.http import require_POST
 from core.concurrency import StaleEditError
 from visits.models import Visit
 
-from .facets import facets
+from .facets import facets, facets_of_all
 from .forms import ImportForm, LessonForm, ReturnForm
 from .knowledge_bank import applying, exporting, parsing
 from .models import Lesson
-from .search import json_list_contains, search
+from .search import clean_query, json_list_contains, search
 
 LESSONS_PER_PAGE = 20
 IMPORT_SESSION_KEY = "lessons_import"
@@ -87,7 +87,7 @@ def lesson_list(request):
     query = request.GET.get("q", "")
     lessons, active = _filtered(request, Lesson.objects.visible_to(request.user))
     found = search(lessons, query)
-    counts, total = facets(found)
+    counts, total = facets(found) if clean_query(query) or active else facets_of_all(request.user)
     paginator = Paginator(found.prefetch_related("countries"), LESSONS_PER_PAGE)
     paginator.count = total  # the facets counted them already
     page = paginator.get_page(request.GET.get("page"))

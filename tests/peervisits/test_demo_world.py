@@ -17,9 +17,18 @@ MIGRATIONS_FILL = {
 }
 
 
+# Summaries (core.summaries) are computed when a write commits: a load inside the test's
+# transaction leaves them to be computed.
+DERIVED = {"core_summary", "core_summarychange"}
+
+
 def every_table_count():
     integer, other = tables()
-    return per_table("COUNT(*)", integer + other)
+    return {
+        table: count
+        for table, count in per_table("COUNT(*)", integer + other).items()
+        if table not in DERIVED
+    }
 
 
 def test_without_the_demo_fixtures_the_database_is_as_migrated(db):

@@ -1,0 +1,185 @@
+"""The knowledge bank's facets kept as a summary (core.summaries): after every kind of write,
+once its transaction commits, the summary gives every reader the counts the live query gives;
+a change not yet counted, a write that sends no signal and a failed refresh are read live,
+never stale; two writers at once are both counted."""
+
+import threading
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AnonymousUser
+from django.db import connection, transaction
+
+from core import summaries
+from core.models import Summary, SummaryChange
+from countries.models import Actor, Country
+from lessons import facets
+from lessons.models import SDG, AddedValue, Lesson, Phase
+
+User = get_user_model()
+Status = Lesson.Status
+READERS = ["coordinator", "projectteam", "staff-uy", "newcomer"]
+
+
+def reader(username):
+    if username == "anonymous":
+        return AnonymousUser()
+    if username == "newcomer":
+        return User.objects.get_or_create(username="newcomer")[0]
+    return User.objects.get(username=username)
+
+
+def lesson(title, status=Status.PUBLISHED, by=None, **many):
+    created = Lesson.objects.create(
+        title=title,
+        status=status,
+        created_by=User.objects.get(username=by) if by else None,
+        keywords=many.pop("keywords", []),
+        phase=many.pop("phase", None),
+    )
+    for name, objects in many.items():
+        getattr(created, name).set(objects)
+    return created
+
+
+@pytest.fixture
+def bank(demo, django_capture_on_commit_callbacks):
+    """Lessons of every status with every facet, the summary computed as at their commit."""
+    with django_capture_on_commit_callbacks(execute=True):
+        uy, py = Country.objects.get(code="UY"), Country.objects.get(code="PY")
+        lesson(
+            "Registry of caregivers",
+            countries=[py, uy],
+            phase=Phase.objects.first(),
+            sdgs=SDG.objects.filter(number=5),
+            added_values=AddedValue.objects.filter(number__in=[1, 3]),
+            actors=Actor.objects.filter(country=py)[:2],
+            keywords=["Care", "Registry", "Care"],
+        )
+        lesson("Users in design", countries=[uy], keywords=["Participación"])
+        lesson("In review", status=Status.IN_REVIEW, by="staff-uy", countries=[uy])
+        lesson("A draft of Paraguay", status=Status.DRAFT, by="staff-py", keywords=["Secret"])
+    return {"uy": uy, "py": py}
+
+
+def live(user):
+    return facets.facets(Lesson.objects.visible_to(user))
+
+
+def assert_summary_is_live():
+    assert summaries.current(facets.SUMMARY) is not None
+    assert SummaryChange.objects.count() == 0
+    for username in ["anonymous", *READERS, "staff-py"]:
+        user = reader(username)
+        assert facets.facets_of_all(user) == live(user), username
+
+
+def test_every_reader_gets_from_the_summary_what_the_live_count_gives(bank):
+    assert_summary_is_live()
+    summary = summaries.current(facets.SUMMARY).data
+    assert sum(n for _, n in summary["published"]["type"]) == 2
+    assert sum(n for _, n in summary["all"]["type"]) == 4
+    # A keyword written twice in one lesson counts it once.
+    assert ["Care", 1] in summary["published"]["keyword"]
+
+
+WRITES = {
+    "a lesson written": lambda w: lesson("More", countries=[w["uy"]], keywords=["Care"]),
+    "a country added": lambda w: Lesson.objects.get(title="Users in design").countries.add(w["py"]),
+    "an SDG removed": lambda w: Lesson.objects.get(title="Registry of caregivers").sdgs.clear(),
+}
+
+
+def publish(w):
+    review = Lesson.objects.get(title="In review")
+    review.status = Status.PUBLISHED
+    review.save()
+
+
+def change_kind(w):
+    actor = Actor.objects.filter(lessons__isnull=False).first()
+    actor.kind = Actor.Kind.ACADEMIA if actor.kind != Actor.Kind.ACADEMIA else Actor.Kind.OTHER
+    actor.save()
+
+
+WRITES["a lesson published"] = publish
+WRITES["an actor's kind changed"] = change_kind
+
+
+@pytest.mark.parametrize("write", WRITES, ids=str)
+def test_each_kind_of_write_is_counted_at_its_commit(
+    bank, write, django_capture_on_commit_callbacks
+):
+    before = live(AnonymousUser())
+    with django_capture_on_commit_callbacks(execute=True):
+        with transaction.atomic():
+            WRITES[write](bank)
+            # Before the commit the change is not counted: readers count live.
+            assert summaries.current(facets.SUMMARY) is None
+    assert_summary_is_live()
+    if write != "an actor's kind changed":  # the published lessons' kinds may be the same
+        assert live(reader("coordinator")) != before
+
+
+def test_a_write_without_signals_is_read_live(bank):
+    Lesson.objects.bulk_create([Lesson(title="Bulk", status=Status.PUBLISHED)])
+    assert summaries.current(facets.SUMMARY) is None
+    assert facets.facets_of_all(AnonymousUser())[1] == 3
+
+
+def test_a_failed_refresh_loses_no_write_and_the_list_counts_live(
+    bank, monkeypatch, django_capture_on_commit_callbacks, client
+):
+    def fails():
+        raise RuntimeError("the summary could not be computed")
+
+    monkeypatch.setitem(summaries._computers, facets.SUMMARY, fails)
+    with django_capture_on_commit_callbacks(execute=True):
+        lesson("Written while the summary fails", keywords=["Care"])
+    assert Lesson.objects.filter(title="Written while the summary fails").exists()
+    assert summaries.current(facets.SUMMARY) is None
+    response = client.get("/lessons/")
+    assert response.context["page_obj"].paginator.count == 3
+    assert dict((v, n) for v, _, n in response.context["facets"]["keyword"])["Care"] == 2
+
+
+def test_the_list_reads_the_summary(bank, client, django_assert_num_queries):
+    # The summary, its watermark, the catalogues shown, the page of lessons and their
+    # countries: the same whatever the number of lessons.
+    with django_assert_num_queries(8):
+        response = client.get("/lessons/")
+    assert response.context["page_obj"].paginator.count == 2
+
+
+def test_refresh_summaries_computes_them_again(bank):
+    Lesson.objects.bulk_create([Lesson(title="Bulk", status=Status.PUBLISHED)])
+    summaries.refresh_all()
+    assert_summary_is_live()
+    assert Summary.objects.get(key=facets.SUMMARY).computed_at is not None
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks: PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_two_writers_at_once_are_both_counted(demo):
+    uy = Country.objects.get(code="UY")
+    ready = threading.Barrier(2)
+    errors = []
+
+    def write(title):
+        try:
+            with transaction.atomic():
+                lesson(title, countries=[uy])
+                ready.wait(timeout=10)  # both written, neither committed
+        except Exception as error:  # reported below, in the test's thread
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=write, args=(t,)) for t in ("First", "Second")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    assert_summary_is_live()
+    assert facets.facets_of_all(AnonymousUser())[1] == 2
