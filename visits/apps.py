@@ -10,4 +10,4 @@ class VisitsConfig(AppConfig):
 
     def ready(self):
         # Django's way to register at start-up, once the models are loaded.
-        from . import rules  # noqa: F401
+        from . import figures, rules  # noqa: F401 (figures registers its summary)

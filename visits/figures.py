@@ -4,6 +4,8 @@ person-days of political and technical delegates, and how many actors of each ki
 
 Every figure is an aggregate computed by the database over the visits asked for (a queryset):
 a fixed number of queries, whatever the number of visits, and no rows loaded to be counted.
+The figures of the whole programme are also a summary kept on write (core.summaries), so that
+the page of those who see every visit does not aggregate years of visits on every view.
 """
 
 from collections import Counter, defaultdict
@@ -13,7 +15,9 @@ from decimal import Decimal
 from django.db.models import Count, DurationField, F, Q, Sum
 from django.db.models.functions import ExtractYear
 
-from countries.models import Actor
+from core import summaries
+from countries.models import Actor, Person
+from countries.roles import sees_everything
 
 from .models import BudgetLine, Delegation, Participant, Visit
 
@@ -25,6 +29,27 @@ class Figures:
     person_days: Counter = field(default_factory=Counter)  # participant role -> days
     actor_kinds: Counter = field(default_factory=Counter)  # Actor.Kind value -> actors
     visits: int = 0
+
+    def as_json(self):
+        return {
+            "planned": {currency: str(amount) for currency, amount in self.planned.items()},
+            "actual": {currency: str(amount) for currency, amount in self.actual.items()},
+            "person_days": dict(self.person_days),
+            "actor_kinds": dict(self.actor_kinds),
+            "visits": self.visits,
+        }
+
+    @classmethod
+    def from_json(cls, data):
+        figures = cls(
+            person_days=Counter(data["person_days"]),
+            actor_kinds=Counter(data["actor_kinds"]),
+            visits=data["visits"],
+        )
+        for name in ("planned", "actual"):
+            for currency, amount in data[name].items():
+                getattr(figures, name)[currency] = Decimal(amount)
+        return figures
 
     def costs(self):
         """[(currency, planned, actual, actual - planned)]"""
@@ -108,3 +133,28 @@ def figures_of(visits):
     figures = yearly_figures(visits)[1]
     figures.visits = 1 if isinstance(visits, Visit) else visits.count()
     return figures
+
+
+SUMMARY = "visits.figures"
+
+
+def figures_of_programme(user):
+    """The figures of every visit `user` may see: from the summary for those who see every
+    visit, counted live for the others (the visits of their countries)."""
+    summary = summaries.current(SUMMARY) if sees_everything(user) else None
+    if summary is None:
+        return figures_of(Visit.objects.visible_to(user))
+    return Figures.from_json(summary.data)
+
+
+# Writes that change a figure: the visits, their budgets, delegations and participants, the
+# actors taking part and their kinds.
+summaries.register(
+    SUMMARY,
+    lambda: figures_of(Visit.objects.all()).as_json(),
+    watermark=lambda: summaries.highest(
+        (Visit, "id"), (Visit, "updated_at"), (BudgetLine, "id"), (Participant, "id")
+    ),
+    models=(Visit, BudgetLine, Delegation, Participant, Person, Actor),
+    many_to_many=(Visit.host_actors.through, Delegation.actors.through),
+)

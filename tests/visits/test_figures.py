@@ -8,9 +8,11 @@ from decimal import Decimal
 
 import pytest
 
+from core import summaries
 from reports.kinds import overview
-from visits.figures import figures_of, yearly_figures
-from visits.models import Visit
+from visits import figures as programme
+from visits.figures import figures_of, figures_of_programme, yearly_figures
+from visits.models import BudgetLine, Participant, Visit
 
 
 def counted_one_by_one(visits):
@@ -56,6 +58,40 @@ def test_the_programme_has_the_figures_of_all_its_rows(demo_visits):
     assert numbers(figures) == counted_one_by_one(visits)
     assert figures.visits == 14
     assert sum(figures.person_days.values()) > 0 and figures.costs()
+
+
+def test_the_programme_page_reads_its_summary_with_the_same_numbers(
+    demo_visits, projectteam, staff_py, client, django_capture_on_commit_callbacks
+):
+    visits = Visit.objects.all()
+    summaries.refresh(programme.SUMMARY)  # as at the demo's commit
+    assert summaries.current(programme.SUMMARY) is not None
+    assert figures_of_programme(projectteam) == figures_of(visits)
+    assert numbers(figures_of_programme(projectteam)) == counted_one_by_one(visits)
+    client.force_login(projectteam)
+    assert client.get("/visits/figures/").context["figures"] == figures_of(visits)
+
+    # A budget line, at its commit: counted again.
+    with django_capture_on_commit_callbacks(execute=True):
+        BudgetLine.objects.create(
+            visit=visits.first(), category="travel", planned=Decimal("1000"), currency="EUR"
+        )
+    assert summaries.current(programme.SUMMARY) is not None
+    assert numbers(figures_of_programme(projectteam)) == counted_one_by_one(visits)
+
+    # Rows written without signals move the watermark: counted live until the next refresh.
+    Participant.objects.bulk_create([Participant(
+        visit=visits.first(),
+        delegation=visits.first().delegations.first(),
+        person=Participant.objects.first().person,
+        role=Participant.objects.first().role,
+    )])  # fmt: skip
+    assert summaries.current(programme.SUMMARY) is None
+    assert figures_of_programme(projectteam) == figures_of(visits)
+
+    # Staff see the figures of their countries' visits, counted live.
+    assert figures_of_programme(staff_py) == figures_of(Visit.objects.visible_to(staff_py))
+    assert figures_of_programme(staff_py).visits < visits.count()
 
 
 def test_each_year_has_the_figures_of_its_visits(demo_visits):

@@ -21,7 +21,7 @@ from countries.models import Country
 from countries.roles import roles_of
 
 from .. import workflow
-from ..figures import figures_of
+from ..figures import figures_of, figures_of_programme
 from ..filters import VisitFilter
 from ..forms import (
     AttachmentForm,
@@ -90,7 +90,7 @@ def recommendations(request):
 @login_required
 @permission_required("visits.view_visit", raise_exception=True)
 def programme_figures(request):
-    figures = figures_of(Visit.objects.visible_to(request.user))
+    figures = figures_of_programme(request.user)
     return render(request, "visits/programme_figures.html", {"figures": figures})
 
 
