@@ -15,7 +15,7 @@ from django.db.models import Max
 
 from countries.models import Actor, Country, Membership, Person
 from lessons import search
-from lessons.models import Lesson, Phase
+from lessons.models import SDG, AddedValue, Lesson, Phase
 from visits.methodology import workflow
 from visits.methodology.models import Endorsement, MethodologyVersion
 from visits.models import (
@@ -297,12 +297,18 @@ def make_versions(total):
 
 
 def make_lessons(total):
-    """Published lessons up to `total`, indexed for search, in three languages. Every lesson
-    mentions "cuidados" (the search that matches almost all); the first five the rare word
-    (the search with few matches, as many at every scale)."""
+    """Published lessons up to `total`, indexed for search, in three languages, each with a
+    phase, an actor, one or two partner countries, SDGs and an added value. Every lesson
+    mentions "cuidados" (the search that matches almost all); five lessons the rare word (the
+    search with few matches, as many at every scale)."""
     rng = random.Random(7)
     phases = list(Phase.objects.all()) or [None]
     actors = list(Actor.objects.order_by("pk")[:60])
+    countries = list(Country.objects.filter(code__in=PARTNERS).order_by("code"))
+    sdgs = list(SDG.objects.filter(number__in=[1, 3, 5, 10, 17]).order_by("number"))
+    values = list(AddedValue.objects.order_by("number"))
+    rare = RARE_WORD.capitalize()
+    rare_left = max(0, 5 - Lesson.objects.filter(description__contains=rare).count())
     first = Lesson.objects.count()
     for start in range(first, max(first, total), 5000):
         with transaction.atomic():
@@ -315,7 +321,7 @@ def make_lessons(total):
                     phase=phases[n % len(phases)],
                     language=["es", "pt", "en"][n % 3],
                     description=f"Cuidados. {_text(rng, 120)}"
-                    + (f" {RARE_WORD.capitalize()}." if n < 5 else ""),
+                    + (f" {rare}." if n - first < rare_left else ""),
                     experience=_text(rng, 80),
                     impacts=[_text(rng, 8) for _ in range(3)],
                     keywords=[rng.choice(WORDS) for _ in range(3)],
@@ -323,8 +329,22 @@ def make_lessons(total):
                 )
                 for n in range(start, min(start + 5000, total))
             )
-            Lesson.actors.through.objects.bulk_create(
-                Lesson.actors.through(lesson=lesson, actor=actors[n % len(actors)])
-                for n, lesson in enumerate(lessons)
-            )
+            relations = {
+                Lesson.actors.through: lambda n: [{"actor": actors[n % len(actors)]}],
+                Lesson.countries.through: lambda n: [
+                    {"country": countries[(n + k) % len(countries)]} for k in range(1 + n % 2)
+                ],
+                Lesson.sdgs.through: lambda n: [
+                    {"sdg": sdgs[(n + k) % len(sdgs)]} for k in range(1 + n % 2)
+                ],
+                Lesson.added_values.through: lambda n: [
+                    {"addedvalue": values[n % len(values)]}
+                ] if values else [],
+            }  # fmt: skip
+            for through, rows in relations.items():
+                through.objects.bulk_create(
+                    through(lesson=lesson, **row)
+                    for n, lesson in enumerate(lessons)
+                    for row in rows(n)
+                )
             search.index(Lesson.objects.filter(pk__in=[lesson.pk for lesson in lessons]))

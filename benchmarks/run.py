@@ -25,9 +25,10 @@ from django.test.utils import setup_databases, teardown_databases  # noqa: E402
 
 from benchmarks import data, load, pages, reports, throughput  # noqa: E402
 from benchmarks.results import LATEST, Result, table, write  # noqa: E402
+from core import summaries  # noqa: E402
 from countries import demo as countries_demo  # noqa: E402
 from lessons import demo as lessons_demo  # noqa: E402
-from lessons import search  # noqa: E402
+from lessons import facets, search  # noqa: E402
 from lessons.models import Lesson  # noqa: E402
 from peervisits.celery import app  # noqa: E402
 from visits.methodology import demo as methodology_demo  # noqa: E402
@@ -49,6 +50,24 @@ def grow_visits_to(total):
     present = Visit.objects.count()
     if total > present:
         data.make_visits(total - present, first_number=1000 + present)
+
+
+def settle(scale):
+    """After generating data: what production has by then. Statistics for the planner
+    (ANALYZE, as autovacuum keeps them) and the summaries computed (the generator's bulk
+    inserts send no signal; in production each write refreshes them). How long computing
+    them takes is the cost a write pays at this scale."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    results = []
+    for key in ("lessons.facets", "visits.figures"):
+        started = time.perf_counter()
+        summaries.refresh(key, force=True)
+        elapsed = time.perf_counter() - started
+        results.append(Result(f"summary {key} computed after a write, at {scale}", elapsed * 1000,
+                              "ms"))  # fmt: skip
+    return results
 
 
 def stage(started, what):
@@ -95,15 +114,26 @@ def growth_results(small, large):
 
 
 def lesson_search_plan():
-    """The plan of the search with few matches on PostgreSQL, with fresh statistics."""
+    """The plans of the search with few matches on PostgreSQL, with fresh statistics: its page
+    of lessons and its facets' counts (one statement) both find the matches by the GIN index."""
     if connection.vendor != "postgresql":
         return []
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
-    plan = search.search(Lesson.objects.all(), data.RARE_WORD).explain()
-    print("lesson search plan (few matches, after ANALYZE):\n" + plan + "\n")
-    used = "lessons_lesson_search_gin" in plan
-    return [Result("lesson search, few matches, uses its GIN index (1 = yes)", int(used), "bool")]
+    found = search.search(Lesson.objects.all(), data.RARE_WORD)
+    plans = {"page": found.explain()}
+    sql, params = facets._statement(found)
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN " + sql, params)
+        plans["facets"] = "\n".join(row[0] for row in cursor.fetchall())
+    results = []
+    for part, plan in plans.items():
+        print(f"lesson search plan, {part} (few matches, after ANALYZE):\n{plan}\n")
+        used = int("lessons_lesson_search_gin" in plan)
+        results.append(
+            Result(f"lesson search, few matches, {part} uses its GIN index (1 = yes)", used, "bool")
+        )
+    return results
 
 
 def measure():
@@ -124,6 +154,7 @@ def measure():
     results.append(reports.overview(Visit.objects.count()))
     grow_visits_to(SCALE["visits"])
     stage(started, f"the bench scale: {pages.counts_of_visits_and_lessons()} (visits, lessons)")
+    results += settle("1×")
     small = pages.measure_all(big, "1×")
     results += page_results(small, "1×")
     results += reports.requests(big)
@@ -135,6 +166,7 @@ def measure():
     results.append(reports.overview(Visit.objects.count()))
     grow_visits_to(TENFOLD["visits"])
     stage(started, f"ten times: {pages.counts_of_visits_and_lessons()} (visits, lessons)")
+    results += settle("10×")
     results.append(reports.overview(Visit.objects.count()))
     large = pages.measure_all(big, "10×")
     results += page_results(large, "10×")
