@@ -88,9 +88,10 @@ TEMPLATES = [
         },
     },
 ]
-# Widgets are rendered with the templates above, so templates/ may override a widget's
-# template (templates/admin/widgets/split_datetime.html labels the admin's date and time).
-FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+# Forms and fields are rendered with the templates above, so templates/ may override them
+# (templates/admin/widgets/split_datetime.html labels the admin's date and time); Django's own
+# widget templates, through Jinja2 (core/renderers.py says why).
+FORM_RENDERER = "core.renderers.FormRenderer"
 
 # Database: SQLite under VAR_DIR unless DATABASE_URL says otherwise (an empty one, as a shell's
 # `DATABASE_URL= make test` leaves it, means the default too).
