@@ -20,6 +20,8 @@ from .models import SDG, AddedValue, KnowledgeType, Lesson, Phase
 
 # The most frequent keywords shown.
 KEYWORDS_SHOWN = 20
+# Up to this many lessons found, their relations' rows are looked up one lesson at a time.
+FEW = 1000
 FACETS = ("type", "country", "phase", "sdg", "value", "actor_kind", "keyword", "year")
 SUMMARY = "lessons.facets"
 
@@ -57,18 +59,31 @@ def _statement(found):
         )
     }  # fmt: skip
 
-    def through(facet, word, number):
-        """Counts over a many-to-many relation: its rows of the lessons found, joined to
-        the other side for the value shown (the SDG's number, the actor's kind)."""
+    def through(facet, word, number, *, unique):
+        """Counts over a many-to-many relation: its rows of the lessons found, joined to the
+        other side for the value shown (the SDG's number, the actor's kind). `unique`: the
+        value is the other side's own (a lesson has it once), so the rows need not be made
+        distinct, which would sort them all."""
         table, field = m2m[facet]
         own = connection.ops.quote_name(field.m2m_column_name())
         other = connection.ops.quote_name(field.m2m_reverse_name())
         target = field.remote_field.model
+        counted = "COUNT(*)" if unique else f"COUNT(DISTINCT r.{own})"
+        select = f"SELECT '{facet}', {word or NO_WORD}, {number or NO_NUMBER}, {counted} "
+        joined = (
+            f"JOIN {_table(target)} t ON t.{connection.ops.quote_name(target._meta.pk.column)}"
+            f" = r.{other}"
+        )
+        group = f"GROUP BY {word or number}"
+        # Written twice, each run only for its size of result (the number found, computed once,
+        # decides before either runs): the planner cannot tell how many lessons a search finds,
+        # and a plan good for a few (looking each one's rows up) is slow for thousands (which
+        # want the relation hashed), and the other way round.
         return (
-            f"SELECT '{facet}', {word or NO_WORD}, {number or NO_NUMBER}, COUNT(DISTINCT r.{own}) "
-            f"FROM {table} r JOIN {_table(target)} t "
-            f"ON t.{connection.ops.quote_name(target._meta.pk.column)} = r.{other} "
-            f"WHERE r.{own} IN (SELECT pk FROM found) GROUP BY {word or number}"
+            f"{select} FROM {table} r {joined} WHERE (SELECT n FROM number_found) <= {FEW} "
+            f"AND r.{own} IN (SELECT pk FROM found) {group} UNION ALL "
+            f"{select} FROM found f JOIN {table} r ON r.{own} = f.pk {joined} "
+            f"WHERE (SELECT n FROM number_found) > {FEW} {group}"
         )
 
     if connection.vendor == "postgresql":
@@ -78,20 +93,22 @@ def _statement(found):
     else:  # SQLite's json_each names its column "value"
         keywords, keyword, counted = "json_each(f.keywords) k", "k.value", "COUNT(DISTINCT f.pk)"
     parts = [
-        f"SELECT 'total', {NO_WORD}, {NO_NUMBER}, COUNT(*) FROM found",
+        f"SELECT 'total', {NO_WORD}, {NO_NUMBER}, n FROM number_found",
         f"SELECT 'type', knowledge_type, {NO_NUMBER}, COUNT(*) FROM found GROUP BY knowledge_type",
         f"SELECT 'phase', {NO_WORD}, phase, COUNT(*) FROM found WHERE phase IS NOT NULL "
         "GROUP BY phase",
         f"SELECT 'year', {NO_WORD}, CAST(year AS INTEGER), COUNT(*) FROM found GROUP BY year",
-        through("country", None, f"t.{_column(Country, 'id')}"),
-        through("sdg", None, f"t.{_column(SDG, 'number')}"),
-        through("value", None, f"t.{_column(AddedValue, 'number')}"),
-        through("actor_kind", f"t.{_column(Actor, 'kind')}", None),
+        through("country", None, f"t.{_column(Country, 'id')}", unique=True),
+        through("sdg", None, f"t.{_column(SDG, 'number')}", unique=True),
+        through("value", None, f"t.{_column(AddedValue, 'number')}", unique=True),
+        # Two actors of a lesson may be of one kind.
+        through("actor_kind", f"t.{_column(Actor, 'kind')}", None, unique=False),
         "SELECT * FROM ("
         f"SELECT 'keyword', {keyword}, {NO_NUMBER}, {counted} AS n FROM found f, {keywords} "
         f"GROUP BY {keyword} ORDER BY n DESC, {keyword} LIMIT {int(KEYWORDS_SHOWN)}) top",
     ]
-    return f"WITH found AS ({rows}) " + " UNION ALL ".join(parts), params
+    common = f"WITH found AS ({rows}), number_found AS (SELECT COUNT(*) AS n FROM found) "
+    return common + " UNION ALL ".join(parts), params
 
 
 def counts(found):

@@ -3,6 +3,7 @@ once its transaction commits, the summary gives every reader the counts the live
 a change not yet counted, a write that sends no signal and a failed refresh are read live,
 never stale; two writers at once are both counted."""
 
+import re
 import threading
 
 import pytest
@@ -13,7 +14,7 @@ from django.db import connection, transaction
 from core import summaries
 from core.models import Summary, SummaryChange
 from countries.models import Actor, Country
-from lessons import facets
+from lessons import facets, search
 from lessons.models import SDG, AddedValue, Lesson, Phase
 
 User = get_user_model()
@@ -183,3 +184,64 @@ def test_two_writers_at_once_are_both_counted(demo):
     assert not errors
     assert_summary_is_live()
     assert facets.facets_of_all(AnonymousUser())[1] == 2
+
+
+# --- the facets of a search -----------------------------------------------------------------
+
+
+def many_lessons(total, rare):
+    """`total` published lessons about care, `rare` of them with a rare word, in countries,
+    SDGs and actors, indexed for search as saving them would."""
+    countries = list(Country.objects.order_by("pk")[:3])
+    sdgs = list(SDG.objects.order_by("number")[:3])
+    actors = list(Actor.objects.order_by("pk")[:3])
+    lessons = Lesson.objects.bulk_create(
+        Lesson(
+            title=f"Cuidados {n}",
+            # As long as a lesson's text: the table has as many pages as the lessons' own.
+            description=f"Cuidados en el territorio {n}. " * 40
+            + (" Sociocomunitaria." if n < rare else ""),
+            language="es",
+            status=Status.PUBLISHED,
+            keywords=["cuidados", f"k{n % 4}"],
+        )
+        for n in range(total)
+    )
+    for through, field, targets in [
+        (Lesson.countries.through, "country", countries),
+        (Lesson.sdgs.through, "sdg", sdgs),
+        (Lesson.actors.through, "actor", actors),
+    ]:
+        through.objects.bulk_create(
+            through(lesson=lesson, **{field: targets[n % 3]}) for n, lesson in enumerate(lessons)
+        )
+    search.index(Lesson.objects.all())
+
+
+@pytest.mark.parametrize("words", ["sociocomunitaria", "cuidados", ""])
+def test_few_and_many_found_count_alike(demo, monkeypatch, words):
+    many_lessons(60, rare=5)
+    found = search.search(Lesson.objects.published(), words)
+    monkeypatch.setattr(facets, "FEW", 10**9)
+    looked_up = facets.counts(found)
+    monkeypatch.setattr(facets, "FEW", 0)
+    hashed = facets.counts(found)
+    assert looked_up == hashed
+    assert looked_up[1] == (5 if words == "sociocomunitaria" else 60)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the plans of PostgreSQL")
+def test_a_search_with_few_matches_reads_only_its_matches(demo):
+    many_lessons(3000, rare=3)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")  # statistics, as autovacuum keeps them
+        found = search.search(Lesson.objects.published(), "sociocomunitaria")
+        sql, params = facets._statement(found)
+        cursor.execute("EXPLAIN ANALYZE " + sql, params)
+        plan = [row for (row,) in cursor.fetchall()]
+    assert any("Bitmap Index Scan on lessons_lesson_search_gin" in line for line in plan), plan
+    # The relations' parts written for many matches (each behind a one-time filter on the
+    # number found) do not run for these three.
+    for_many = [n for n, line in enumerate(plan) if re.search(r"One-Time Filter: .* > \d+", line)]
+    assert len(for_many) == 4, plan  # countries, SDGs, added values, actors
+    assert all("never executed" in plan[n + 1] for n in for_many), plan
