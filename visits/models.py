@@ -142,6 +142,23 @@ class Visit(RevisionedModel):
         verbose_name_plural = _("visits")
         # Undated drafts last, on every database.
         ordering = [models.F("start_date").desc(nulls_last=True), "-pk"]
+        # The orders of the visit list and of the dashboards' lists (the few visits under way
+        # and drafts among years of closed ones): their first rows are read from an index
+        # instead of sorting every visit.
+        indexes = [
+            models.Index(
+                models.F("start_date").desc(nulls_last=True), models.F("id").desc(),
+                name="visit_list_order",
+            ),
+            models.Index(
+                fields=["start_date", "id"], name="visit_in_progress",
+                condition=models.Q(status__in=["planned", "conducted", "systematised"]),
+            ),
+            models.Index(
+                models.F("updated_at").desc(), name="visit_draft_recent",
+                condition=models.Q(status="draft"),
+            ),
+        ]  # fmt: skip
         constraints = [
             models.UniqueConstraint(
                 fields=["host_country", "sequence"], name="unique_visit_sequence_per_host"

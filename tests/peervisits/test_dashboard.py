@@ -4,6 +4,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from countries.models import Actor, Country, Membership, Person
+from peervisits import views
 from tests.support.html import find, text
 
 PROGRAMME_COUNTRIES = ["Brazil", "Chile", "Colombia", "Costa Rica", "Italy", "Paraguay", "Uruguay"]
@@ -216,6 +217,18 @@ def test_a_dashboard_list_shows_the_first_five_and_counts_the_rest(client, coord
     assert len(preview.items) == 5 and preview.total == 8 + 1  # and the demo's Brasil
     assert "and 4 more · 9 in all" in text(response)
     assert find(response, "a", href="/countries/actors/?needs_review=true")
+
+
+def test_a_dashboard_counts_up_to_a_hundred(client, coordinator, monkeypatch):
+    monkeypatch.setattr(views, "COUNTED", 6)  # as a hundred, with fewer rows
+    add_actors_and_people(8)
+    client.force_login(coordinator)
+    response = client.get("/")
+    preview = response.context["actors_to_review"]
+    assert len(preview.items) == 5 and preview.total == 7 and preview.beyond_count
+    assert "see them all · more than 6 in all" in text(response)
+    assert find(response, "a", href="/countries/actors/?needs_review=true")
+    assert "in all" not in text(response).replace("more than 6 in all", "")
 
 
 def test_a_short_list_is_not_counted_again(client, coordinator, django_assert_num_queries):

@@ -145,9 +145,12 @@ def test_list_rows(client, four_visits, coordinator):
 def test_year_filter_offers_the_years_of_the_visits(client, four_visits, coordinator):
     client.force_login(coordinator)
     response = client.get(LIST)
-    years = [o.get("value") for o in find(response, "option") if o.get("value", "").isdigit()]
-    assert "2022" in years and "2023" in years
-    assert str(date.today().year + 5) not in years
+    options = [o.get("value", "") for o in find(response, "option")]
+    years = [value for value in options if len(value) == 4 and value.isdigit()]
+    # From the first visit's year to the last's, newest first (the years between included).
+    assert years == ["2023", "2022"]
+    response = client.get(LIST, {"year": 2022})
+    assert [visit.start_date.year for visit in response.context["visits"]] == [2022]
 
 
 def test_unknown_filter_values_are_ignored_not_an_error(client, four_visits, coordinator):
