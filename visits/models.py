@@ -142,14 +142,11 @@ class Visit(RevisionedModel):
         verbose_name_plural = _("visits")
         # Undated drafts last, on every database.
         ordering = [models.F("start_date").desc(nulls_last=True), "-pk"]
-        # The orders of the visit list and of the dashboards' lists (the few visits under way
-        # and drafts among years of closed ones): their first rows are read from an index
-        # instead of sorting every visit.
+        # The orders of the dashboards' lists (the few visits under way and drafts among years
+        # of closed ones): their first rows are read from an index instead of sorting every
+        # visit. The list's own order is an index on PostgreSQL only (SQLite cannot put NULLS
+        # LAST in an index): migration 0011.
         indexes = [
-            models.Index(
-                models.F("start_date").desc(nulls_last=True), models.F("id").desc(),
-                name="visit_list_order",
-            ),
             models.Index(
                 fields=["start_date", "id"], name="visit_in_progress",
                 condition=models.Q(status__in=["planned", "conducted", "systematised"]),
