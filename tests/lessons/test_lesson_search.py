@@ -323,6 +323,12 @@ def test_the_gin_index_exists(db):
         )
         (definition,) = cursor.fetchone()
     assert "USING gin (search_vector)" in definition
+    # No pending list that every search would read until VACUUM merges it.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT reloptions FROM pg_class WHERE relname = 'lessons_lesson_search_gin'"
+        )
+        assert cursor.fetchone()[0] == ["fastupdate=off"]
 
 
 @postgresql_only
