@@ -31,6 +31,7 @@ from lessons import demo as lessons_demo  # noqa: E402
 from lessons import facets, search  # noqa: E402
 from lessons.models import Lesson  # noqa: E402
 from peervisits.celery import app  # noqa: E402
+from visits import figures  # noqa: E402
 from visits.methodology import demo as methodology_demo  # noqa: E402
 from visits.models import Visit  # noqa: E402
 
@@ -61,7 +62,7 @@ def settle(scale):
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE")
     results = []
-    for key in ("lessons.facets", "visits.figures"):
+    for key in (facets.SUMMARY, figures.SUMMARY):
         started = time.perf_counter()
         summaries.refresh(key, force=True)
         elapsed = time.perf_counter() - started

@@ -29,15 +29,17 @@ _computers = {}  # key -> function computing the summary's data
 _watermarks = {}  # key -> function reading its watermark
 
 
-def register(key, compute, *, watermark=None, models=(), many_to_many=()):
-    """Keeps the summary `key` as computed by `compute()` after every write of `models` (saved
-    or deleted) and of the `many_to_many` relations (their through models). `watermark()`, if
-    given, returns JSON that a write without signals changes."""
+def register(key, compute, *, watermark=None, saved=(), deleted=(), many_to_many=()):
+    """Keeps the summary `key` as computed by `compute()` after every save of the `saved`
+    models, every deletion of the `deleted` ones (a deletion also removes, by cascade, rows
+    that send no signal) and every change of the `many_to_many` relations (their through
+    models). `watermark()`, if given, returns JSON that a write without signals changes."""
     _computers[key] = compute
     _watermarks[key] = watermark or (lambda: None)
     on_write = functools.partial(_on_write, key)
-    for model in models:
+    for model in saved:
         post_save.connect(on_write, sender=model, weak=False, dispatch_uid=(key, model, "save"))
+    for model in deleted:
         post_delete.connect(on_write, sender=model, weak=False, dispatch_uid=(key, model, "del"))
     for through in many_to_many:
         m2m_changed.connect(on_write, sender=through, weak=False, dispatch_uid=(key, through))

@@ -135,14 +135,16 @@ def counts(found):
     return result, total
 
 
-# The catalogues of the facets that list their entries in the catalogue's order, by the
-# field the counts give.
+# The facets that list a catalogue's entries, in the catalogue's order: the model, the field
+# the counts give, and the entry's label in the active language.
 CATALOGUES = {
-    "country": (Country, "pk"),
-    "phase": (Phase, "pk"),
-    "sdg": (SDG, "number"),
-    "value": (AddedValue, "number"),
+    "country": (Country, "pk", lambda country: country.name),
+    "phase": (Phase, "pk", lambda phase: phase.label),
+    "sdg": (SDG, "number", str),
+    "value": (AddedValue, "number", str),
 }
+# The facets of choices: their values' labels.
+CHOICES = {"type": KnowledgeType.choices, "actor_kind": Actor.Kind.choices}
 
 
 def labelled(counted):
@@ -150,21 +152,17 @@ def labelled(counted):
     the catalogues' entries in their order (each catalogue read in one query)."""
     result = {}
     for facet, rows in counted.items():
-        found = dict(rows)
         if facet in CATALOGUES:
-            model, field = CATALOGUES[facet]
+            model, field, label = CATALOGUES[facet]
+            found = dict(rows)
             # Entries removed from the catalogue since the summary was computed are left out.
             entries = model.objects.filter(**{f"{field}__in": found})
-            labels = {"phase": lambda e: e.label, "country": lambda e: e.name}.get(facet, str)
             result[facet] = [
-                (getattr(e, field), labels(e), found[getattr(e, field)]) for e in entries
+                (getattr(e, field), label(e), found[getattr(e, field)]) for e in entries
             ]
         else:
-            names = {"type": dict(KnowledgeType.choices), "actor_kind": dict(Actor.Kind.choices)}
-            result[facet] = [
-                (value, names[facet].get(value) if facet in names else value, count)
-                for value, count in rows
-            ]
+            names = dict(CHOICES.get(facet, ()))
+            result[facet] = [(value, names.get(value, value), count) for value, count in rows]
     return result
 
 
@@ -200,12 +198,14 @@ def facets_of_all(user):
     return labelled(counted), sum(n for _, n in counted["type"])
 
 
-# Writes that change a count: lessons, their relations, an actor's kind.
+# Writes that change a count: lessons, their relations, an actor's kind; deleting an entry of a
+# catalogue removes its lessons' rows of the relation (phases are protected).
 summaries.register(
     SUMMARY,
     _summary,
     watermark=lambda: summaries.highest((Lesson, "id"), (Lesson, "updated_at")),
-    models=(Lesson, Actor, Country, Phase, SDG, AddedValue),
+    saved=(Lesson, Actor),
+    deleted=(Lesson, Actor, Country, SDG, AddedValue),
     many_to_many=(
         Lesson.countries.through,
         Lesson.actors.through,

@@ -147,14 +147,15 @@ def figures_of_programme(user):
     return Figures.from_json(summary.data)
 
 
-# Writes that change a figure: the visits, their budgets, delegations and participants, the
-# actors taking part and their kinds.
+# Writes that change a figure: the visits, their budgets and participants, the actors taking
+# part and their kinds; deleting a delegation removes its actors' rows, which send no signal.
 summaries.register(
     SUMMARY,
     lambda: figures_of(Visit.objects.all()).as_json(),
     watermark=lambda: summaries.highest(
         (Visit, "id"), (Visit, "updated_at"), (BudgetLine, "id"), (Participant, "id")
     ),
-    models=(Visit, BudgetLine, Delegation, Participant, Person, Actor),
+    saved=(Visit, BudgetLine, Participant, Person, Actor),
+    deleted=(Visit, BudgetLine, Delegation, Participant, Person, Actor),
     many_to_many=(Visit.host_actors.through, Delegation.actors.through),
 )

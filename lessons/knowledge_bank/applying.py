@@ -8,10 +8,8 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from core import summaries
 from countries.models import Actor, Country
 
-from .. import facets
 from ..catalogues import PHASE_ALIASES, PHASE_LABELS
 from ..models import LESSON_HISTORY, SDG, AddedValue, Lesson, Phase
 from .layout import names_in_languages, norm
@@ -278,5 +276,3 @@ def _set_ordered(lesson, field_name, objects):
     target = descriptor.rel.model._meta.model_name
     through.objects.filter(lesson=lesson).delete()
     through.objects.bulk_create([through(lesson=lesson, **{target: obj}) for obj in objects])
-    # bulk_create sends no signal: the facets' summary is told here.
-    summaries.changed(facets.SUMMARY)
