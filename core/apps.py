@@ -2,6 +2,7 @@ from django.apps import AppConfig
 
 
 class CoreConfig(AppConfig):
-    """What every app builds on: permissions, optimistic locking, admin and template helpers."""
+    """What every app builds on: permissions, optimistic locking, notifications, admin and
+    template helpers."""
 
     name = "core"

@@ -3,6 +3,8 @@ from django import forms, template
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
+from core.models import Notification
+
 register = template.Library()
 
 
@@ -105,3 +107,13 @@ def field(bound):
         control,
         _errors_and_help(bound),
     )
+
+
+@register.simple_tag(takes_context=True)
+def unread_notifications(context):
+    """``{% unread_notifications as count %}``: the signed-in user's unread, visible
+    notifications, counted in one query where the template asks."""
+    user = context["request"].user
+    if not user.is_authenticated:
+        return 0
+    return Notification.objects.visible_to(user).unread().count()
