@@ -10,4 +10,6 @@ class VisitsConfig(AppConfig):
 
     def ready(self):
         # Django's way to register at start-up, once the models are loaded.
-        from . import figures, rules  # noqa: F401 (figures registers its summary)
+        from . import figures, notices, rules  # noqa: F401 (figures registers its summary)
+
+        notices.register()

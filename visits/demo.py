@@ -7,7 +7,7 @@ one is a draft.
 """
 
 import random
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from countries.models import Actor, Country, Person
 
+from . import notices
 from .methodology import demo as methodology_demo
 from .models import (
     AgendaItem,
@@ -155,6 +156,9 @@ def load_visits():
             created_by=coordinator,
             updated_by=coordinator,
             methodology_version=version if status != "draft" else None,
+            closed_at=timezone.make_aware(datetime.combine(end + timedelta(days=21), time(17)))
+            if status == "closed"
+            else None,
             plan_submitted_at=timezone.now() if status != "draft" else None,
         )
         visit.host_actors.set([ministries[host], *extra[host][: 1 + number % 3]])
@@ -168,6 +172,8 @@ def load_visits():
             delegations.append(delegation)
         participants = []
         for delegation in delegations:
+            if status == "draft" and not delegation.is_host:
+                continue  # the visiting countries list their participants once asked
             for person in people.get(delegation.country.code.code, []):
                 participants.append(
                     Participant.objects.create(
@@ -179,6 +185,8 @@ def load_visits():
                 )
 
         if status == "draft":
+            # The visiting countries are asked for their participants.
+            notices.delegations_added(visit, delegations, coordinator)
             continue  # a draft without its agenda yet: the plan lists what is missing
 
         for index, (start_at, end_at, item_title, kind) in enumerate(AGENDA[: days * 2]):
@@ -231,6 +239,7 @@ def load_visits():
                 if finding.follow_up_status != Finding.FollowUp.OPEN:
                     finding.host_response = "Response of the host (illustrative)."
             finding.save()
+            notices.recommendation_addressed(finding, coordinator)
 
         for participant in participants:
             if participant.attended:
@@ -245,3 +254,6 @@ def load_visits():
             ComplianceCheck.objects.create(
                 visit=visit, criterion=criterion, status=rng.choice(COMPLIANCE)
             )
+
+    # Recommendations still open well after their visit closed: the hosts are asked to respond.
+    notices.ask_for_responses()

@@ -7,6 +7,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.forms import inlineformset_factory
 from django.forms.models import ModelChoiceIterator
+from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -15,6 +16,7 @@ from core.forms import FOREIGN_ROW_MESSAGE, OwnRowsInlineFormSet
 from core.widgets import QuickSelect, QuickSelectMultiple, SharedChoices
 from countries.models import Actor, Country, Person
 
+from . import workflow
 from .attachments import accept_attribute, accepted_types_text, check_upload, max_megabytes
 from .models import (
     AgendaItem,
@@ -119,7 +121,39 @@ class VisitForm(RevisionCheckedForm):
         wrong = [a for a in cleaned.get("host_actors", []) if host and a.country_id != host.pk]
         if wrong:
             self.add_error("host_actors", _("Host actors must belong to the host country."))
+        if self.instance.pk:
+            self._check_dates_against_the_plan(cleaned)
         return cleaned
+
+    def _check_dates_against_the_plan(self, cleaned):
+        """A visit that took place keeps its dates and city; new dates keep the agenda in."""
+        moved = [name for name in workflow.REAPPROVED_FIELDS if name in self.changed_data]
+        if moved and self.instance.took_place:
+            for name in moved:
+                self.add_error(
+                    name, _("The visit took place: its dates and city no longer change.")
+                )
+            return
+        start, end = cleaned.get("start_date"), cleaned.get("end_date")
+        if not (start and end) or not {"start_date", "end_date"} & set(self.changed_data):
+            return
+        outside = sorted(
+            set(
+                self.instance.agenda_items.exclude(day__range=(start, end)).values_list(
+                    "day", flat=True
+                )
+            )
+        )
+        if outside:
+            days = ", ".join(date_format(day, "DATE_FORMAT") for day in outside)
+            self.add_error(
+                "start_date",
+                _(
+                    "The agenda has items on %(days)s, outside these dates: move them on the "
+                    "agenda page first, or choose dates that include them."
+                )
+                % {"days": days},
+            )
 
 
 class DelegationForm(forms.ModelForm):

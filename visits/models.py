@@ -5,6 +5,7 @@ attachments. The methodology's own models (versions, criteria, consultation) are
 in :mod:`visits.methodology.models`; they belong to this app too.
 """
 
+import secrets
 from decimal import Decimal
 
 from django.conf import settings
@@ -12,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -36,8 +38,9 @@ class ThematicFocus(models.TextChoices):
 
 
 class VisitQuerySet(models.QuerySet):
-    def awaiting_approval(self):
-        return self.filter(status=Visit.Status.DRAFT, plan_submitted_at__isnull=False)
+    def being_planned(self):
+        """Plans the host still writes: drafts and plans the coordinator returned."""
+        return self.filter(status__in=Visit.PLANNING)
 
     def in_progress(self):
         """Visits between their approved plan and their closing."""
@@ -67,11 +70,16 @@ class VisitQuerySet(models.QuerySet):
 class Visit(RevisionedModel):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted — awaiting approval")
+        RETURNED = "returned", _("Returned")
         PLANNED = "planned", _("Planned")
         CONDUCTED = "conducted", _("Conducted")
         SYSTEMATISED = "systematised", _("Systematised")
         CLOSED = "closed", _("Closed")
         CANCELLED = "cancelled", _("Cancelled")
+
+    # The host writes the plan in these; once submitted, the coordinator approves or returns it.
+    PLANNING = (Status.DRAFT, Status.RETURNED)
 
     host_country = models.ForeignKey(
         Country, verbose_name=_("host country"), on_delete=models.PROTECT, related_name="+"
@@ -106,6 +114,13 @@ class Visit(RevisionedModel):
         _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT, editable=False
     )
     plan_submitted_at = models.DateTimeField(_("plan submitted"), null=True, editable=False)
+    closed_at = models.DateTimeField(_("closed"), null=True, editable=False)
+    changes_since_approval = models.TextField(
+        _("changes since the approval"),
+        blank=True,
+        editable=False,
+        help_text=_("What changed in the approved plan: the coordinator approves it again."),
+    )
     return_note = models.TextField(_("note of the coordinator"), blank=True, editable=False)
     cancel_reason = models.TextField(_("reason for cancelling"), blank=True, editable=False)
     is_illustrative = models.BooleanField(
@@ -153,7 +168,7 @@ class Visit(RevisionedModel):
             ),
             models.Index(
                 models.F("updated_at").desc(), name="visit_draft_recent",
-                condition=models.Q(status="draft"),
+                condition=models.Q(status__in=["draft", "returned"]),
             ),
         ]  # fmt: skip
         constraints = [
@@ -192,6 +207,11 @@ class Visit(RevisionedModel):
     def is_open(self):
         """Closed and cancelled visits no longer change (but recommendations are followed up)."""
         return self.status not in (self.Status.CLOSED, self.Status.CANCELLED)
+
+    @property
+    def took_place(self):
+        """Conducted and after: its dates and city are history."""
+        return self.status in (self.Status.CONDUCTED, self.Status.SYSTEMATISED, self.Status.CLOSED)
 
     @property
     def records_results(self):
@@ -236,6 +256,42 @@ class Visit(RevisionedModel):
         super().save(*args, **kwargs)
 
 
+class DelegationQuerySet(models.QuerySet):
+    def owing(self):
+        """Visiting delegations that owe their part of a visit, with what they owe
+        (`owes_participants`, `owes_findings`, `owes_evaluations`): their participants until
+        the visit takes place, then their findings and the evaluations of the participants who
+        attended, until the visit is systematised. visits/duties.py words them."""
+        participants = Participant.objects.filter(delegation=models.OuterRef("pk"))
+        listing = models.Q(
+            visit__status__in=[*Visit.PLANNING, Visit.Status.SUBMITTED, Visit.Status.PLANNED]
+        )
+        reporting = models.Q(visit__status=Visit.Status.CONDUCTED)
+        return (
+            self.filter(is_host=False)
+            .annotate(
+                owes_participants=models.ExpressionWrapper(
+                    listing & ~models.Exists(participants), output_field=models.BooleanField()
+                ),
+                owes_findings=models.ExpressionWrapper(
+                    reporting
+                    & ~models.Exists(Finding.objects.filter(delegation=models.OuterRef("pk"))),
+                    output_field=models.BooleanField(),
+                ),
+                owes_evaluations=models.ExpressionWrapper(
+                    reporting
+                    & models.Exists(participants.filter(attended=True, evaluation__isnull=True)),
+                    output_field=models.BooleanField(),
+                ),
+            )
+            .filter(
+                models.Q(owes_participants=True)
+                | models.Q(owes_findings=True)
+                | models.Q(owes_evaluations=True)
+            )
+        )
+
+
 class Delegation(models.Model):
     """A country's delegation to a visit; the host team is a delegation too."""
 
@@ -251,6 +307,8 @@ class Delegation(models.Model):
     )
 
     history = HistoricalRecords(m2m_fields=[actors])
+
+    objects = DelegationQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("delegation")
@@ -371,6 +429,10 @@ class FindingQuerySet(models.QuerySet):
                 Finding.FollowUp.IN_PROGRESS,
             ],
         )
+
+    def visible_to(self, user):
+        """The findings of the visits `user` may see."""
+        return self.filter(visit__in=Visit.objects.visible_to(user))
 
     def followed_up_by(self, user):
         """The unfinished recommendations `user` follows up: those of the visits their country
@@ -620,3 +682,49 @@ class Attachment(models.Model):
 
     def get_absolute_url(self):
         return reverse("visits:attachment_download", args=[self.visit_id, self.pk])
+
+
+def new_calendar_token():
+    """An unguessable secret for a calendar feed's address: 43 url-safe characters."""
+    return secrets.token_urlsafe(32)
+
+
+class CalendarFeed(models.Model):
+    """A user's personal calendar feed: its secret address is the only key to it, since
+    calendar applications fetch it without a session. Renewing it replaces the secret, and the
+    old address stops working at once."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="calendar_feed",
+    )
+    # Unique, so indexed: the feed is found by an equality lookup on a long random value.
+    token = models.CharField(
+        _("token"), max_length=64, unique=True, default=new_calendar_token, editable=False
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+
+    def __str__(self):
+        return str(self.user)
+
+    def get_absolute_url(self):
+        return reverse("calendar:feed", args=[self.token])
+
+    @property
+    def url(self):
+        """The absolute address to give a calendar application."""
+        return settings.SITE_URL + self.get_absolute_url()
+
+    @classmethod
+    def renew_for(cls, user):
+        """A new secret for `user`'s feed (created if they had none)."""
+        feed, _created = cls.objects.update_or_create(
+            user=user, defaults={"token": new_calendar_token(), "created_at": timezone.now()}
+        )
+        return feed

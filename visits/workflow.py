@@ -1,17 +1,21 @@
 """
-The life of a visit: draft → planned → conducted → systematised → closed, or
-cancelled. Each transition checks its preconditions and says exactly what is
+The life of a visit: draft → submitted → planned → conducted → systematised →
+closed, or cancelled; a submitted plan the coordinator returns is "returned" until the host
+submits it again. Each transition checks its preconditions and says exactly what is
 missing, with a link to the page where it is fixed.
 """
 
 from dataclasses import dataclass
+from datetime import date
 
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from . import notices
 from .models import MethodologyVersion, Visit
 
 Status = Visit.Status
@@ -105,6 +109,12 @@ class Transition:
     permission: str
     gaps: object = None  # function(visit) -> [Gap]
     needs_note: bool = False
+    # An action that cannot be undone is confirmed on a page of its own that says this first.
+    consequence: str = ""
+
+    @property
+    def needs_confirmation(self):
+        return bool(self.consequence)
 
 
 TRANSITIONS = {
@@ -113,15 +123,15 @@ TRANSITIONS = {
         Transition(
             "submit",
             gettext_lazy("Submit the plan for approval"),
-            (Status.DRAFT,),
-            Status.DRAFT,
+            Visit.PLANNING,
+            Status.SUBMITTED,
             "visits.submit_visit",
             plan_gaps,
         ),
         Transition(
             "approve",
             gettext_lazy("Approve the plan"),
-            (Status.DRAFT,),
+            (Status.SUBMITTED,),
             Status.PLANNED,
             "visits.approve_visit",
             plan_gaps,
@@ -129,8 +139,8 @@ TRANSITIONS = {
         Transition(
             "return",
             gettext_lazy("Return the plan"),
-            (Status.DRAFT,),
-            Status.DRAFT,
+            (Status.SUBMITTED,),
+            Status.RETURNED,
             "visits.approve_visit",
             needs_note=True,
         ),
@@ -156,14 +166,23 @@ TRANSITIONS = {
             (Status.SYSTEMATISED,),
             Status.CLOSED,
             "visits.approve_visit",
+            consequence=gettext_lazy(
+                "A closed visit no longer changes: its plan, delegations, agenda, findings, "
+                "evaluations and budget stay as they are, and no earlier state can be restored. "
+                "Its recommendations are still followed up."
+            ),
         ),
         Transition(
             "cancel",
             gettext_lazy("Cancel the visit"),
-            (Status.DRAFT, Status.PLANNED),
+            (*Visit.PLANNING, Status.SUBMITTED, Status.PLANNED),
             Status.CANCELLED,
             "visits.transition_visit",
             needs_note=True,
+            consequence=gettext_lazy(
+                "A cancelled visit no longer changes and cannot be planned again: to hold it "
+                "later, plan a new visit. Every delegation sees the reason you give."
+            ),
         ),
     ]
 }
@@ -176,10 +195,6 @@ def available_transitions(visit, user):
         if visit.status not in transition.sources or not user.has_perm(
             transition.permission, visit
         ):
-            continue
-        if transition.name == "submit" and visit.plan_submitted_at:
-            continue
-        if transition.name in ("approve", "return") and not visit.plan_submitted_at:
             continue
         found.append((transition, transition.gaps(visit) if transition.gaps else []))
     return found
@@ -194,8 +209,6 @@ def apply_transition(visit, name, user, note=""):
             _("The visit is %(status)s: “%(action)s” is not possible now.")
             % {"status": visit.get_status_display().lower(), "action": transition.label}
         )
-    if name in ("approve", "return") and not visit.plan_submitted_at:
-        raise VisitError(_("The plan has not been submitted yet."))
     if transition.needs_note and not note.strip():
         raise VisitError(_("Please give a reason."))
     gaps = transition.gaps(visit) if transition.gaps else []
@@ -206,17 +219,83 @@ def apply_transition(visit, name, user, note=""):
         visit.plan_submitted_at = timezone.now()
         visit.return_note = ""
     elif name == "return":
-        visit.plan_submitted_at = None
         visit.return_note = note.strip()
     elif name == "approve":
         adopted = MethodologyVersion.objects.adopted().first()
         if adopted is None:
             raise VisitError(_("No methodology version is adopted: a plan cannot be approved."))
         visit.methodology_version = adopted
+        visit.changes_since_approval = ""
+    elif name == "close":
+        visit.closed_at = timezone.now()
     elif name == "cancel":
         visit.cancel_reason = note.strip()
     visit.status = transition.target
     visit.updated_by = user
     visit.revision += 1
     visit.save()
+    notices.plan_moved(visit, name, user, visit.return_note if name == "return" else "")
     return visit
+
+
+# --- changes to an approved plan ----------------------------------------------------------------
+# The dates, the city, the delegations and the agenda are what the visiting countries plan their
+# trip by: changing any of them in an approved plan sends it back to the coordinator, who
+# approves it again, and tells every delegation. Once the visit took place, its dates and city
+# no longer change (VisitForm refuses it); the agenda stays within the dates (AgendaItem.clean,
+# VisitForm).
+REAPPROVED_FIELDS = ("start_date", "end_date", "city")
+
+
+def _shown(value):
+    if value in (None, ""):
+        return "—"
+    return date_format(value, "DATE_FORMAT") if isinstance(value, date) else str(value)
+
+
+def field_changes(form):
+    """The approved plan's fields changed by a visit form, as "field: before → after"."""
+    return [
+        f"{form.fields[name].label}: {_shown(form.initial.get(name))} → "
+        f"{_shown(form.cleaned_data.get(name))}"
+        for name in REAPPROVED_FIELDS
+        if name in form.changed_data
+    ]
+
+
+def formset_changes(formset, what):
+    """What a delegations or agenda formset added, changed and removed, in words."""
+    changes = [
+        _("%(what)s added: %(row)s") % {"what": what, "row": row} for row in formset.new_objects
+    ]
+    changes += [
+        _("%(what)s changed: %(row)s") % {"what": what, "row": row}
+        for row, _fields in formset.changed_objects
+    ]
+    changes += [
+        _("%(what)s removed: %(row)s") % {"what": what, "row": row}
+        for row in formset.deleted_objects
+    ]
+    return changes
+
+
+@transaction.atomic
+def plan_changed(visit, changes, user):
+    """After a change to the visit's plan: an approved plan with `changes` goes back to the
+    coordinator for approval, showing them. Returns whether it did."""
+    if not changes:
+        return False
+    visit = Visit.objects.select_for_update().get(pk=visit.pk)
+    if visit.status != Status.PLANNED and not (
+        visit.status == Status.SUBMITTED and visit.changes_since_approval
+    ):
+        return False
+    earlier = [visit.changes_since_approval] if visit.changes_since_approval else []
+    visit.changes_since_approval = "\n".join([*earlier, *changes])
+    visit.status = Status.SUBMITTED
+    visit.plan_submitted_at = timezone.now()
+    visit.updated_by = user
+    visit.revision += 1
+    visit.save()
+    notices.plan_changed(visit, changes, user)
+    return True

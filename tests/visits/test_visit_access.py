@@ -154,9 +154,11 @@ WHO_MAY_SEE = [("staff-py", 403), ("staff-uy", 403), ("projectteam", 403), ("sta
 
 @pytest.fixture
 def submitted(world):
-    """The visit, back to a submitted draft with a complete plan."""
+    """The visit, back to a submitted plan, complete."""
     visit = world["visit"]
-    Visit.objects.filter(pk=visit.pk).update(status=Visit.Status.DRAFT, methodology_version=None)
+    Visit.objects.filter(pk=visit.pk).update(
+        status=Visit.Status.SUBMITTED, methodology_version=None
+    )
     return visit
 
 
@@ -193,7 +195,11 @@ def test_only_the_coordinator_closes(client, systematised, username, status):
 
 def test_the_coordinator_closes(client, systematised):
     sign_in(client, "coordinator")
-    client.post(reverse("visits:transition", args=[systematised.pk, "close"]))
+    url = reverse("visits:transition", args=[systematised.pk, "close"])
+    # Without the confirmation, only the page that asks for it.
+    assert client.post(url).status_code == 200
+    assert Visit.objects.get(pk=systematised.pk).status == Visit.Status.SYSTEMATISED
+    client.post(url, {"confirmed": "yes"})
     assert Visit.objects.get(pk=systematised.pk).status == Visit.Status.CLOSED
 
 
@@ -289,7 +295,9 @@ def test_the_visit_page_offers_only_what_the_user_may_do(client, world, username
 def test_approve_button_only_for_the_coordinator(client, submitted, username):
     sign_in(client, username)
     page = client.get(submitted.get_absolute_url())
+    # Cancelling is confirmed on a page of its own: the visit page links to it.
     actions = {form.get("action") for form in find(page, "form")}
+    actions |= {link.get("href") for link in find(page, "a")}
     forms = {
         name
         for name in ("approve", "return", "cancel", "submit")

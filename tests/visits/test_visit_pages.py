@@ -363,8 +363,9 @@ def test_figures_of_no_visit(client, demo, coordinator):
 # --- queries -----------------------------------------------------------------------------------
 
 # Measured, on SQLite and PostgreSQL alike: session, user, roles; the number of visits, the filter's
-# countries (2) and years, the page of visits and their visiting delegations with their countries.
-LIST_QUERIES = 9
+# countries (2) and years, the page of visits and their visiting delegations with their countries;
+# the navigation bar's unread notifications and to-do count.
+LIST_QUERIES = 11
 
 
 @pytest.mark.parametrize("username", ["coordinator", "staff-py"])
@@ -449,8 +450,10 @@ def crowded_visit(delegations, participants, findings):
 # before the page cache is asked); the visit (with its host, methodology and authors); host
 # actors, budget lines, delegations, their actors, participants (with people, actors and
 # evaluations); findings; compliance checks; criteria not checked; averages of the evaluations;
-# the gaps of the next step (findings, evaluations, criteria); agenda; attachments.
-DETAIL_QUERIES = 20
+# the gaps of the next step (findings, evaluations, criteria); what the delegations owe
+# (visits/duties.py); agenda; attachments; the navigation bar's unread notifications and to-do
+# count.
+DETAIL_QUERIES = 23
 
 
 @pytest.mark.parametrize("username", ["coordinator", "staff-py"])

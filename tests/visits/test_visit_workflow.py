@@ -146,7 +146,7 @@ def test_submit(visit, staff_py):
     before = timezone.now()
     submitted(visit, staff_py)
     visit = refreshed(visit)
-    assert visit.status == Status.DRAFT  # waiting for the coordinator
+    assert visit.status == Status.SUBMITTED  # waiting for the coordinator
     assert visit.plan_submitted_at >= before
     assert visit.return_note == ""
     assert (visit.revision, visit.updated_by) == (2, staff_py)
@@ -267,7 +267,9 @@ def test_approve_records_the_version_adopted_at_that_time(visit, staff_py, coord
 
 
 def test_approve_needs_the_submission(visit, coordinator):
-    assert refused(visit, "approve", coordinator) == "The plan has not been submitted yet."
+    assert refused(visit, "approve", coordinator) == (
+        "The visit is draft: “Approve the plan” is not possible now."
+    )
 
 
 def test_approve_refused_without_an_adopted_version(visit, staff_py, coordinator):
@@ -295,26 +297,28 @@ def test_return_needs_a_note(visit, staff_py, coordinator):
 
 def test_return_needs_the_submission(visit, coordinator):
     assert refused(visit, "return", coordinator, "Too short.") == (
-        "The plan has not been submitted yet."
+        "The visit is draft: “Return the plan” is not possible now."
     )
 
 
-def test_return_clears_the_submission_and_the_page_shows_the_note(
+def test_a_returned_plan_says_so_with_the_note_until_it_is_submitted_again(
     client, visit, staff_py, coordinator
 ):
     submitted(visit, staff_py)
     apply_transition(visit, "return", coordinator, note="  Add a site visit on day two.  ")
     visit = refreshed(visit)
-    assert (visit.status, visit.plan_submitted_at) == (Status.DRAFT, None)
+    assert visit.status == Status.RETURNED
     assert visit.return_note == "Add a site visit on day two."
 
     client.force_login(staff_py)
     content = text(client.get(visit.get_absolute_url()))
+    assert "Returned" in content
     assert "The coordinator returned the plan: Add a site visit on day two." in content
     # The host can submit again, which clears the note.
     assert [t.name for t, _gaps in available_transitions(visit, staff_py)] == ["submit", "cancel"]
     submitted(visit, staff_py)
-    assert refreshed(visit).return_note == ""
+    assert (refreshed(visit).status, refreshed(visit).return_note) == (Status.SUBMITTED, "")
+    assert "Returned" not in text(client.get(visit.get_absolute_url()))
 
 
 def test_return_through_the_page(client, visit, staff_py, coordinator):
@@ -322,7 +326,7 @@ def test_return_through_the_page(client, visit, staff_py, coordinator):
     client.force_login(coordinator)
     url = reverse("visits:transition", args=[visit.pk, "return"])
     client.post(url, {"note": ""})
-    assert refreshed(visit).plan_submitted_at is not None
+    assert refreshed(visit).status == Status.SUBMITTED
     client.post(url, {"note": "Agree the objectives with Uruguay."})
     assert refreshed(visit).return_note == "Agree the objectives with Uruguay."
 
@@ -403,7 +407,9 @@ def test_close(visit, coordinator):
     assert (visit.status, visit.is_open) == (Status.CLOSED, False)
 
 
-@pytest.mark.parametrize("status", [Status.DRAFT, Status.PLANNED])
+@pytest.mark.parametrize(
+    "status", [Status.DRAFT, Status.SUBMITTED, Status.RETURNED, Status.PLANNED]
+)
 def test_cancel(visit, staff_py, status):
     visit = set_status(visit, status)
     apply_transition(visit, "cancel", staff_py, note=" The host postponed the programme. ")

@@ -19,9 +19,10 @@ from icalendar import Calendar, Event
 
 from core.concurrency import STALE_MESSAGE, fingerprint, save_unless_changed
 
+from .. import workflow
 from ..forms import AgendaFormSet
 from ..models import AgendaItem, Visit
-from .common import get_visit, refuse_if_closed
+from .common import get_visit, refuse_if_closed, send_back_if_replanned
 
 
 def agenda_state(visit):
@@ -61,6 +62,8 @@ def agenda_edit(request, pk):
         lock = Visit.objects.filter(pk=visit.pk).only("pk")
         if save_unless_changed(lock, queryset, request.POST.get("state"), formset.save):
             messages.success(request, _("The agenda was saved."))
+            changes = workflow.formset_changes(formset, _("Agenda item"))
+            send_back_if_replanned(request, visit, changes)
             return redirect(visit)
         stale = True
     context = {
@@ -105,22 +108,28 @@ def _description(item):
 
 EVENT_STATUS = {
     Visit.Status.DRAFT: "TENTATIVE",
+    Visit.Status.RETURNED: "TENTATIVE",
+    Visit.Status.SUBMITTED: "TENTATIVE",
     Visit.Status.CANCELLED: "CANCELLED",
 }
 
 
-def agenda_calendar(visit, items, url=""):
-    """The agenda as an iCalendar object: one event per item, in the host's time zone."""
-    zone = visit_time_zone(visit)
+def new_calendar(name, prodid="-//PeerVisits//Visit agenda//EN"):
+    """An empty iCalendar object named `name`, as calendar applications expect one."""
     calendar = Calendar()
-    calendar.add("prodid", "-//PeerVisits//Visit agenda//EN")
+    calendar.add("prodid", prodid)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
     # NAME (RFC 7986) and X-WR-CALNAME, which most calendar applications read.
-    calendar.calendar_name = str(visit.label)
-    calendar.add("x-wr-timezone", zone.key)
-    stamp = timezone.now()
+    calendar.calendar_name = name
+    return calendar
+
+
+def agenda_events(visit, items, url="", stamp=None):
+    """One event per agenda item of `visit`, in the host's time zone."""
+    zone = visit_time_zone(visit)
+    stamp = stamp or timezone.now()
     for item in items:
         event = Event()
         event.add("uid", f"agenda-item-{item.pk}@peervisits")
@@ -135,13 +144,25 @@ def agenda_calendar(visit, items, url=""):
         event.add("status", EVENT_STATUS.get(visit.status, "CONFIRMED"))
         if url:
             event.add("url", url)
-        calendar.add_component(event)
-    if items:
-        # The time zone's rules around the visit only, not the whole of its history.
-        first, last = items[0].day, items[-1].day
+        yield event
+
+
+def add_time_zones(calendar, days):
+    """The VTIMEZONEs the events use, with their rules around `days` only, not the whole of
+    their history."""
+    if days:
         calendar.add_missing_timezones(
-            first_date=first - timedelta(days=366), last_date=last + timedelta(days=366)
+            first_date=min(days) - timedelta(days=366), last_date=max(days) + timedelta(days=366)
         )
+
+
+def agenda_calendar(visit, items, url=""):
+    """The agenda as an iCalendar object: one event per item, in the host's time zone."""
+    calendar = new_calendar(str(visit.label))
+    calendar.add("x-wr-timezone", visit_time_zone(visit).key)
+    for event in agenda_events(visit, items, url):
+        calendar.add_component(event)
+    add_time_zones(calendar, [item.day for item in items])
     return calendar
 
 

@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 
+from .. import workflow
 from ..models import Visit
 
 
@@ -46,3 +47,16 @@ def refuse_unless_recording_results(request, visit):
         )
         return redirect(visit)
     return None
+
+
+def send_back_if_replanned(request, visit, changes):
+    """After a save: an approved plan whose dates, city, delegations or agenda changed goes
+    back to the coordinator (workflow.plan_changed); the user is told so."""
+    if workflow.plan_changed(visit, changes, request.user):
+        messages.warning(
+            request,
+            _(
+                "The approved plan changed: it goes back to the coordinator for approval, and "
+                "every delegation is told."
+            ),
+        )

@@ -7,9 +7,10 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
 from django.db.models import Avg, Prefetch
+from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from core.concurrency import (
     STALE_MESSAGE,
@@ -20,7 +21,8 @@ from core.concurrency import (
 from countries.models import Country
 from countries.roles import roles_of
 
-from .. import workflow
+from .. import notices, workflow
+from ..duties import duties_of
 from ..figures import figures_of, figures_of_programme
 from ..filters import VisitFilter
 from ..forms import (
@@ -42,7 +44,12 @@ from ..models import (
     Participant,
     Visit,
 )
-from .common import get_visit, refuse_if_closed, refuse_unless_recording_results
+from .common import (
+    get_visit,
+    refuse_if_closed,
+    refuse_unless_recording_results,
+    send_back_if_replanned,
+)
 
 VISITS_PER_PAGE = 25
 
@@ -178,6 +185,7 @@ def visit_detail(request, pk):
         "evaluation_count": len(evaluations),
         "figures": figures_of(visit),
         "transitions": workflow.available_transitions(visit, user),
+        "duties": [(duty, duty.is_for(user)) for duty in duties_of(visit)],
         "may_change": user.has_perm("visits.change_visit", visit),
         "may_add_finding": user.has_perm("visits.add_finding", visit),
         "may_respond": user.has_perm("visits.respond_finding", visit),
@@ -220,16 +228,18 @@ def visit_update(request, pk):
             pass  # the form carries the message; what was typed stays in it
         else:
             messages.success(request, _("The visit was saved."))
+            send_back_if_replanned(request, visit, workflow.field_changes(form))
             return redirect(visit)
     return render(request, "visits/visit_form.html", {"form": form, "visit": visit})
 
 
 def _formset_page(
-    request, visit, formset, *, rows, lock, title, intro, saved, anchor, conflict=None
+    request, visit, formset, *, rows, lock, title, intro, saved, anchor, conflict=None, then=None
 ):
     """Save a formset of the visit in one transaction, or show it again with its errors. It
     saves only if `rows` (what it edits) did not change since the page was shown; `lock` is the
-    row whose lock makes such saves wait for each other (core.concurrency)."""
+    row whose lock makes such saves wait for each other (core.concurrency). `then(formset)`
+    follows a save (the notifications it calls for)."""
     stale = False
     if request.method == "POST" and formset.is_valid():
         try:
@@ -240,6 +250,8 @@ def _formset_page(
         else:
             if not stale:
                 messages.success(request, saved)
+                if then is not None:
+                    then(formset)
                 return redirect(f"{visit.get_absolute_url()}#{anchor}")
     context = {
         "visit": visit,
@@ -255,6 +267,13 @@ def _formset_page(
     return render(request, "visits/formset_page.html", context)
 
 
+def _delegations_saved(request, visit, formset):
+    # A row whose country changed is that country's delegation now.
+    moved = [row for row, fields in formset.changed_objects if "country" in fields]
+    notices.delegations_added(visit, [*formset.new_objects, *moved], request.user)
+    send_back_if_replanned(request, visit, workflow.formset_changes(formset, _("Delegation")))
+
+
 @login_required
 @permission_required("visits.add_delegation", raise_exception=True)
 def delegations(request, pk):
@@ -268,6 +287,7 @@ def delegations(request, pk):
         formset,
         rows=visit.delegations.filter(is_host=False).values_list("pk", "country_id", "actors"),
         lock=Visit.objects.filter(pk=visit.pk),
+        then=lambda saved: _delegations_saved(request, visit, saved),
         title=_("Visiting delegations"),
         intro=_(
             "The host team is added automatically. Each visiting country fills in "
@@ -319,6 +339,7 @@ def _finding_form_page(request, visit, finding=None):
         visit=visit,
         delegations=Delegation.objects.filter(pk__in=[d.pk for d in delegations]),
     )
+    addressed_before = finding.addressee_id if finding else None
     if request.method == "POST" and form.is_valid():
         try:
             finding = form.save(commit=False)
@@ -327,6 +348,8 @@ def _finding_form_page(request, visit, finding=None):
         except StaleEditError:
             pass
         else:
+            if finding.addressee_id != addressed_before:
+                notices.recommendation_addressed(finding, request.user)
             messages.success(request, _("The finding was saved."))
             return redirect(f"{visit.get_absolute_url()}#findings")
     title = _("Edit the finding") if finding else _("New finding")
@@ -480,14 +503,29 @@ def compliance(request, pk):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def transition(request, pk, name):
-    visit = get_visit(request, pk)
+    """Take a step of the visit's workflow (POST). A step that cannot be undone is first shown
+    on a page that says what it does (GET), and taken only when confirmed there."""
     chosen = workflow.TRANSITIONS.get(name)
+    if request.method == "GET" and not (chosen and chosen.needs_confirmation):
+        return HttpResponseNotAllowed(["POST"])
+    visit = get_visit(request, pk)
     if chosen is None:
         raise PermissionDenied
     if not request.user.has_perm(chosen.permission, visit):
         raise PermissionDenied
+    if chosen.needs_confirmation and request.POST.get("confirmed") != "yes":
+        available = dict(workflow.available_transitions(visit, request.user))
+        context = {
+            "visit": visit,
+            "transition": chosen,
+            "available": chosen in available,
+            "gaps": available.get(chosen, []),
+            "note": request.POST.get("note", ""),
+            "unconfirmed": request.method == "POST",
+        }
+        return render(request, "visits/transition_confirm.html", context)
     note = request.POST.get("note", "")
     try:
         workflow.apply_transition(visit, name, request.user, note)
