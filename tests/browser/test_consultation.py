@@ -1,5 +1,6 @@
 """The whole consultation in a browser: draft, consult six partners, adopt."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -74,12 +75,22 @@ def test_coordinator_runs_a_consultation_to_adoption(page, browser, live_server,
 
     page.reload()
     assert page.get_by_text("Colombia objects: One day is too long").is_visible()
-    assert page.get_by_role("button", name="Adopt this version").count() == 0
+    assert page.get_by_role("link", name="Adopt this version").count() == 0
 
     # Colombia withdraws its objection; now the version can be adopted.
     answer_as(browser, live_server, "staff-co", "Agree")
     page.reload()
-    page.get_by_role("button", name="Adopt this version").click()
+    history = page.locator("#answer-history")
+    assert "Objection withdrawn" in history.inner_text()
+    assert "One day is too long for our vice-minister." in history.inner_text()
+    page.get_by_role("link", name="Adopt this version").click()
+    # The second step says what adopting does; without the box ticked nothing happens.
+    assert page.get_by_text("This cannot be undone.", exact=True).is_visible()
+    page.get_by_role("button", name="Adopt the version").click()
+    assert page.get_by_text("Tick the box to confirm the adoption.").is_visible()
+    assert MethodologyVersion.objects.get(number=2).status == "consultation"
+    page.get_by_role("checkbox", name=re.compile("I understand")).check()
+    page.get_by_role("button", name="Adopt the version").click()
     assert page.get_by_text("Version 2 is adopted").is_visible()
 
     assert MethodologyVersion.objects.get(number=1).status == "superseded"

@@ -79,6 +79,18 @@ class ReturnToDraftForm(forms.Form):
     )
 
 
+class AdoptForm(forms.Form):
+    """The second step of an adoption, which cannot be undone: a box to tick."""
+
+    confirm = forms.BooleanField(
+        label=_(
+            "I understand that this version becomes the methodology every new plan follows, "
+            "that the version adopted before it is superseded, and that this cannot be undone."
+        ),
+        error_messages={"required": _("Tick the box to confirm the adoption.")},
+    )
+
+
 class AnswerForm(forms.Form):
     """A focal point's answer for their country, with optional comments per criterion."""
 

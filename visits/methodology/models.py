@@ -16,12 +16,13 @@ from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 from django.urls import reverse
-from django.utils.translation import gettext
+from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.concurrency import RevisionedModel
-from countries.models import Country
+from countries.models import Country, Membership
 
 
 class Phase(models.TextChoices):
@@ -157,20 +158,135 @@ class MethodologyVersion(RevisionedModel):
             endorsements = self.current_endorsements().select_related("country")
         if partners is None:
             partners = Country.objects.partners()
+        endorsements = list(endorsements)
+        partners = list(partners)
         answered = {e.country_id for e in endorsements}
         return AdoptionBlockers(
             missing=[c for c in partners if c.pk not in answered],
             objections=[e for e in endorsements if e.answer == Endorsement.Answer.OBJECT],
+            answers=endorsements,
+            asked=len(partners),
         )
+
+    def consultation_progress(self, endorsements=None, partners=None, focal_points=None):
+        """The adoption's blockers with who is late: the focal points of every partner country
+        that has not answered the current round. ``focal_points`` (memberships, from
+        ``Membership.objects.focal_points()``) saves the query when several versions are shown."""
+        progress = self.adoption_blockers(endorsements, partners)
+        if focal_points is None:
+            # Those of every partner, filtered here: one query however many have answered.
+            focal_points = partner_focal_points()
+        late = {c.pk for c in progress.missing}
+        for membership in focal_points:
+            if membership.actor.country_id in late:
+                progress.focal_points.setdefault(membership.actor.country_id, []).append(
+                    membership.user
+                )
+        return progress
+
+    def answer_history(self):
+        """[(country, [answers])]: every answer given in this version's consultation, per
+        country, oldest first, read from the endorsements' history records (each save keeps
+        the answer, its comment, who gave it and when) with the remarks on criteria it came
+        with (``remarks``, from the remarks' history records). An answer that withdraws the
+        objection before it, in the same round, has ``withdraws_objection`` set."""
+        records = list(
+            Endorsement.history.filter(version_id=self.pk)
+            .exclude(history_type="-")
+            .select_related("country", "given_by")
+            .order_by("country__code", "consultation_round", "history_date", "history_id")
+        )
+        # The remarks on criteria an answer came with were written just after it was saved,
+        # before the next answer of that country.
+        remarks = {}
+        for remark in CriterionComment.history.filter(
+            endorsement_id__in={r.id for r in records}, history_type="+"
+        ).order_by("history_date", "history_id"):
+            remarks.setdefault(remark.endorsement_id, []).append(remark)
+        by_country, previous = [], None
+        for index, record in enumerate(records):
+            if not by_country or by_country[-1][0].pk != record.country_id:
+                by_country.append((record.country, []))
+                previous = None
+            following = records[index + 1] if index + 1 < len(records) else None
+            until = following.history_date if following and following.id == record.id else None
+            record.remarks = sorted(
+                (
+                    remark
+                    for remark in remarks.get(record.id, [])
+                    if remark.history_date >= record.history_date
+                    and (until is None or remark.history_date < until)
+                ),
+                key=lambda remark: remark.criterion_code,
+            )
+            record.withdraws_objection = (
+                previous is not None
+                and previous.consultation_round == record.consultation_round
+                and previous.answer == Endorsement.Answer.OBJECT
+                and record.answer != Endorsement.Answer.OBJECT
+            )
+            by_country[-1][1].append(record)
+            previous = record
+        return by_country
+
+    def next_reminder_at(self, reminders=None):
+        """When the focal points may be reminded again (None: now). Reminders of a version,
+        sent by hand or by the beat, are at least CONSULTATION_REMINDER_INTERVAL apart.
+        ``reminders`` are this version's, the newest first, when already loaded."""
+        if reminders is None:
+            reminders = self.reminders.all()[:1]
+        last = next(iter(reminders), None)
+        if last is None:
+            return None
+        return last.sent_at + settings.CONSULTATION_REMINDER_INTERVAL
+
+    def may_be_reminded(self, reminders=None, now=None):
+        next_at = self.next_reminder_at(reminders)
+        return next_at is None or next_at <= (now or timezone.now())
+
+
+def partner_focal_points():
+    """The focal points of every partner country, with their users and countries."""
+    return list(
+        Membership.objects.focal_points()
+        .filter(actor__country__programme_role=Country.ProgrammeRole.PARTNER)
+        .order_by("user__last_name", "user__first_name", "user__username")
+    )
 
 
 @dataclass
 class AdoptionBlockers:
+    """Where a consultation stands: who has not answered, who objects, out of how many."""
+
     missing: list = field(default_factory=list)  # countries that have not answered
     objections: list = field(default_factory=list)  # endorsements that object
+    answers: list = field(default_factory=list)  # every answer of the current round
+    asked: int = 0  # the partner countries asked
+    # The focal points of the countries that have not answered, by country pk (filled by
+    # MethodologyVersion.consultation_progress).
+    focal_points: dict = field(default_factory=dict)
 
     def __bool__(self):
         return bool(self.missing or self.objections)
+
+    @property
+    def answered(self):
+        return len(self.answers)
+
+    def late(self):
+        """[(country, [focal point users])] for every country that has not answered."""
+        return [(country, self.focal_points.get(country.pk, [])) for country in self.missing]
+
+    def summary(self):
+        """ "3 of 6 answered, 1 objection"."""
+        answered = gettext("%(answered)s of %(asked)s answered") % {
+            "answered": self.answered,
+            "asked": self.asked,
+        }
+        objections = ngettext(
+            "%(count)s objection", "%(count)s objections", len(self.objections)
+        ) % {"count": len(self.objections)}
+        return f"{answered}, {objections}"
 
     def messages(self):
         found = []
@@ -185,6 +301,58 @@ class AdoptionBlockers:
                 % {"country": endorsement.country, "reason": endorsement.comment}
             )
         return found
+
+
+class ConsultationReminderQuerySet(models.QuerySet):
+    def record(self, version, countries, sent_by=None):
+        """Record a reminder of the current round to ``countries`` (sent_by None: the beat)."""
+        reminder = self.create(
+            version=version, consultation_round=version.consultation_round, sent_by=sent_by
+        )
+        reminder.countries.set(countries)
+        return reminder
+
+
+class ConsultationReminder(models.Model):
+    """A reminder e-mailed to the focal points of the countries that had not answered."""
+
+    version = models.ForeignKey(
+        MethodologyVersion,
+        verbose_name=_("version"),
+        on_delete=models.CASCADE,
+        related_name="reminders",
+    )
+    consultation_round = models.PositiveIntegerField(_("consultation round"))
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("sent by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Empty for the automatic reminder before the deadline."),
+    )
+    sent_at = models.DateTimeField(_("sent"), default=timezone.now, db_index=True)
+    countries = models.ManyToManyField(
+        Country, verbose_name=_("countries reminded"), related_name="+"
+    )
+
+    objects = ConsultationReminderQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("consultation reminder")
+        verbose_name_plural = _("consultation reminders")
+        ordering = ["-sent_at", "-pk"]
+
+    def __str__(self):
+        return gettext("Reminder on version %(number)s, %(date)s") % {
+            "number": self.version.number,
+            "date": self.sent_at.date(),
+        }
+
+    @property
+    def is_automatic(self):
+        return self.sent_by_id is None
 
 
 class Criterion(RevisionedModel):
@@ -335,6 +503,10 @@ class CriterionComment(models.Model):
     )
     criterion_code = models.CharField(_("code"), max_length=20, editable=False)
     text = models.TextField(_("comment"))
+
+    # An answer replaces its remarks; their history keeps those of every earlier answer
+    # (MethodologyVersion.answer_history).
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("comment on a criterion")

@@ -10,7 +10,7 @@ from django.utils import timezone, translation
 
 from countries.models import Country, Membership
 
-from .models import MethodologyVersion
+from .models import ConsultationReminder, MethodologyVersion
 
 REMINDER_DAYS = 3
 
@@ -72,5 +72,8 @@ def send_consultation_reminders():
         ).update(reminder_sent_round=version.consultation_round)
         if claimed:
             missing = version.adoption_blockers().missing
-            sent += _mail_focal_points(version, missing, "consultation_reminder")
+            if missing:
+                # Recorded like a coordinator's reminder, with nobody as its sender.
+                ConsultationReminder.objects.record(version, missing)
+                sent += _mail_focal_points(version, missing, "consultation_reminder")
     return sent

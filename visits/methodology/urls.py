@@ -32,6 +32,7 @@ urlpatterns = [
     path("versions/<int:number>/answer/", views.answer, name="answer"),
     path("versions/<int:number>/comment/", views.comment, name="comment"),
     path("versions/<int:number>/adopt/", views.adopt, name="adopt"),
+    path("versions/<int:number>/remind/", views.send_reminder, name="send_reminder"),
     path("versions/<int:number>/return/", views.return_to_draft, name="return_to_draft"),
     path("versions/<int:number>/history/", views.history, name="history"),
     path(

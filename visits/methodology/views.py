@@ -21,6 +21,7 @@ from countries.roles import roles_of
 
 from . import revisions, workflow
 from .forms import (
+    AdoptForm,
     AnswerForm,
     CommentForm,
     CriterionForm,
@@ -149,8 +150,20 @@ def version_detail(request, number):
         "may_comment": user.has_perm("visits.add_consultationcomment") and version.in_consultation,
         "may_coordinate": user.has_perm("visits.adopt_version"),
     }
+    if version.consultation_round:
+        # While open, where the consultation stands; once closed, its record.
+        context["progress"] = version.consultation_progress(endorsements, partners)
+        context["reminders"] = list(
+            version.reminders.select_related("sent_by").prefetch_related(
+                Prefetch("countries", queryset=Country.objects.order_by("code"))
+            )
+        )
+        context["answer_history"] = version.answer_history()
     if version.in_consultation:
-        context["blockers"] = version.adoption_blockers(endorsements, partners)
+        context["blockers"] = context["progress"]
+        context["may_remind"] = user.has_perm("visits.open_consultation")
+        context["next_reminder_at"] = version.next_reminder_at(context["reminders"])
+        context["may_remind_now"] = version.may_be_reminded(context["reminders"])
     if context["may_comment"]:
         context["comment_form"] = CommentForm(version=version)
     if context["may_coordinate"] and version.is_draft:
@@ -385,22 +398,52 @@ def comment(request, number):
 
 @login_required
 @permission_required("visits.adopt_version", raise_exception=True)
-@require_POST
 def adopt(request, number):
+    """Adoption in two steps: a page says what will happen, a ticked box confirms it."""
+    version = _version(number, MethodologyVersion.objects.select_related("previous"))
+    # Bound on every POST, even an empty one: no box ticked is an error, not a blank form.
+    form = AdoptForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            workflow.adopt(version, request.user)
+        except workflow.MethodologyError as error:
+            return _refused(request, error, version)
+        messages.success(
+            request,
+            _(
+                "Version %(number)s is adopted: every partner country agreed. It now applies "
+                "to the visits whose plans are approved."
+            )
+            % {"number": version.number},
+        )
+        return redirect(version)
+    return render(
+        request,
+        "visits/methodology/adopt.html",
+        {
+            "form": form,
+            "version": version,
+            "current": workflow.adopted_version(),
+            "blockers": version.adoption_blockers() if version.in_consultation else None,
+        },
+    )
+
+
+@login_required
+@permission_required("visits.open_consultation", raise_exception=True)
+@require_POST
+def send_reminder(request, number):
     version = _version(number)
     try:
-        workflow.adopt(version, request.user)
+        reminder = workflow.send_reminder(version, request.user)
     except workflow.MethodologyError as error:
         return _refused(request, error, version)
     messages.success(
         request,
-        _(
-            "Version %(number)s is adopted: every partner country agreed. It now applies to "
-            "the visits whose plans are approved."
-        )
-        % {"number": version.number},
+        _("A reminder was sent to the focal points of: %(countries)s.")
+        % {"countries": ", ".join(c.name for c in reminder.countries.order_by("code"))},
     )
-    return redirect(version)
+    return redirect(f"{version.get_absolute_url()}#consultation-status")
 
 
 @login_required

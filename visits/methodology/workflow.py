@@ -9,22 +9,27 @@ import difflib
 import re
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from core.concurrency import STALE_MESSAGE
+from countries.models import Country
 
 from .models import (
     ConsultationComment,
+    ConsultationReminder,
     Criterion,
     CriterionComment,
     Endorsement,
     MethodologyVersion,
+    partner_focal_points,
 )
-from .tasks import notify_consultation_opened
+from .tasks import _mail_focal_points, notify_consultation_opened
 
 Status = MethodologyVersion.Status
 Answer = Endorsement.Answer
@@ -226,14 +231,55 @@ def answer_consultation(
 
     endorsement.criterion_comments.all().delete()
     codes = dict(version.criteria.values_list("pk", "code"))
-    CriterionComment.objects.bulk_create(
-        CriterionComment(
-            endorsement=endorsement, criterion_id=pk, criterion_code=codes[pk], text=text.strip()
-        )
-        for pk, text in criterion_comments.items()
-        if text.strip() and pk in codes
+    # With their history: the history of the consultation shows the remarks of every answer.
+    bulk_create_with_history(
+        [
+            CriterionComment(
+                endorsement=endorsement,
+                criterion_id=pk,
+                criterion_code=codes[pk],
+                text=text.strip(),
+            )
+            for pk, text in criterion_comments.items()
+            if text.strip() and pk in codes
+        ],
+        CriterionComment,
+        default_user=user,
     )
     return endorsement
+
+
+@transaction.atomic
+def send_reminder(version, user):
+    """Remind by e-mail the focal points of the partner countries that have not answered.
+    At most one reminder per version per CONSULTATION_REMINDER_INTERVAL: the version's row
+    is locked, so of two coordinators clicking at once the second finds the first's reminder
+    and is refused. The reminder is recorded; the e-mails leave when the transaction commits."""
+    version = MethodologyVersion.objects.select_for_update().get(pk=version.pk)
+    if not version.in_consultation:
+        raise MethodologyError(
+            _("Version %(number)s is not in consultation: there is nobody to remind.")
+            % {"number": version.number}
+        )
+    now = timezone.now()
+    if not version.may_be_reminded(now=now):
+        next_at = timezone.localtime(version.next_reminder_at())
+        raise MethodologyError(
+            _(
+                "The focal points were reminded less than %(hours)s hours ago. The next "
+                "reminder can be sent from %(date)s."
+            )
+            % {
+                "hours": int(settings.CONSULTATION_REMINDER_INTERVAL.total_seconds() // 3600),
+                "date": date_format(next_at, "DATETIME_FORMAT"),
+            }
+        )
+    missing = version.adoption_blockers().missing
+    if not missing:
+        raise MethodologyError(_("Every partner country has answered: there is nobody to remind."))
+    reminder = ConsultationReminder.objects.record(version, missing, sent_by=user)
+    transaction.on_commit(lambda: _mail_focal_points(version, missing, "consultation_reminder"))
+    return reminder
 
 
 def add_comment(version, user, text, criterion=None):
@@ -354,24 +400,30 @@ def diff_words(old, new):
     return result
 
 
-def open_consultations(country_ids=()):
-    """[(version, [answers of the given countries])] for the versions in consultation."""
+def open_consultations(country_ids=(), progress=False):
+    """[(version, [answers of the given countries])] for the versions in consultation. With
+    ``progress``, each version also carries its ``progress`` (MethodologyVersion.
+    consultation_progress: answered N of M, objections, who is late), in four queries
+    however many versions and countries there are."""
     versions = list(
         MethodologyVersion.objects.filter(status=Status.CONSULTATION).order_by("deadline")
     )
-    answers = {}
-    for endorsement in Endorsement.objects.filter(
-        version__in=versions, country_id__in=country_ids
-    ).select_related("country"):
-        answers.setdefault(endorsement.version_id, []).append(endorsement)
+    endorsements = Endorsement.objects.filter(version__in=versions).select_related("country")
+    if not progress:
+        endorsements = endorsements.filter(country_id__in=country_ids)
+    rounds = {version.pk: version.consultation_round for version in versions}
+    current = {}  # version pk: the answers of its current round
+    for endorsement in endorsements:
+        if endorsement.consultation_round == rounds[endorsement.version_id]:
+            current.setdefault(endorsement.version_id, []).append(endorsement)
+    if progress and versions:
+        partners = list(Country.objects.partners())
+        focal_points = partner_focal_points()
+        for version in versions:
+            version.progress = version.consultation_progress(
+                current.get(version.pk, []), partners, focal_points
+            )
     return [
-        (
-            version,
-            [
-                e
-                for e in answers.get(version.pk, [])
-                if e.consultation_round == version.consultation_round
-            ],
-        )
+        (version, [e for e in current.get(version.pk, []) if e.country_id in country_ids])
         for version in versions
     ]

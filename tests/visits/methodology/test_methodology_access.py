@@ -44,6 +44,7 @@ PAGES = {
     "criterion_move": COORDINATE,
     "open_consultation": COORDINATE,
     "adopt": COORDINATE,
+    "send_reminder": COORDINATE,
     "return_to_draft": COORDINATE,
     "restore": COORDINATE,
     "answer": ANSWER,
@@ -54,7 +55,7 @@ POST_ONLY = {
     "version_create",
     "criterion_retire",
     "criterion_move",
-    "adopt",
+    "send_reminder",
     "restore",
     "comment",
 }
@@ -116,6 +117,7 @@ def url_of(name, world):
         "answer": [v2],
         "comment": [v2],
         "adopt": [v2],
+        "send_reminder": [v2],
         "return_to_draft": [v2],
     }[name]
     return reverse(f"methodology:{name}", args=args)
@@ -278,7 +280,7 @@ def test_buttons_only_for_who_may_use_them(client, world, username):
     sign_in(client, username)
     # Version 2 is in consultation, with missing answers and an objection: no adoption yet.
     assert offered(client, url_of("version_detail", world), world) == allowed(
-        username, "answer", "comment", "return_to_draft"
+        username, "answer", "comment", "send_reminder", "return_to_draft"
     )
     # Version 3 is a draft.
     assert offered(client, reverse("methodology:version_detail", args=[3]), world) == allowed(

@@ -560,8 +560,8 @@ def test_the_whole_consultation(
     client.force_login(coordinator)
     page = client.get(version_url(2))
     assert "Colombia objects: Keep one full day." in text(page)
-    assert not find(page, "form", action=reverse("methodology:adopt", args=[2]))
-    refused = client.post(reverse("methodology:adopt", args=[2]), follow=True)
+    assert not find(page, "a", href=reverse("methodology:adopt", args=[2]))
+    refused = client.post(reverse("methodology:adopt", args=[2]), {"confirm": "on"}, follow=True)
     assert "Colombia objects: Keep one full day." in messages_of(refused)[0]
     assert version(2).status == Status.CONSULTATION
 
@@ -572,8 +572,8 @@ def test_the_whole_consultation(
 
     # Adopt: version 1 is superseded.
     client.force_login(coordinator)
-    assert find(client.get(version_url(2)), "form", action=reverse("methodology:adopt", args=[2]))
-    response = client.post(reverse("methodology:adopt", args=[2]), follow=True)
+    assert find(client.get(version_url(2)), "a", href=reverse("methodology:adopt", args=[2]))
+    response = client.post(reverse("methodology:adopt", args=[2]), {"confirm": "on"}, follow=True)
     assert messages_of(response)[0].startswith(
         "Version 2 is adopted: every partner country agreed."
     )
@@ -722,9 +722,14 @@ def test_dashboard_of_a_focal_point_whose_country_has_not_answered(client, staff
 
 def test_dashboard_of_the_coordinator_lists_the_consultation(client, coordinator):
     client.force_login(coordinator)
-    (section,) = consultations(client.get("/"))
+    response = client.get("/")
+    (section,) = consultations(response)
     assert "Methodology version 2" in section
-    assert "answered" not in section
+    # Where the consultation stands and who is late, linked to the version page
+    # (tests/visits/methodology/test_consultation_progress.py has the numbers).
+    assert "4 of 6 answered, 1 objection" in section
+    assert "Not answered yet: Brazil (Ana Paula Souza); Costa Rica (Óscar Solís)" in section
+    assert find(response, "a", href=f"{version_url(2)}#late-countries")
 
 
 def test_dashboard_without_open_consultation(client, staff_br, coordinator):
@@ -779,14 +784,16 @@ def grow():
         )
 
 
-# Every page: session, user, the user's memberships; the version page also the two
+# Every page: session, user, the user's memberships, the navigation bar's unread notifications
+# and to-do count; the version page also the two
 # permission lookups of ModelBackend (it asks permissions the rules refuse). Then the
 # version page: the version, its criteria, those
 # of the previous version, the answers with their criterion comments, the partner countries,
-# the comments, the criteria offered by the comment form; the adopted page: the version and
-# its criteria.
-VERSION_PAGE_QUERIES = 3 + 2 + 8
-ADOPTED_PAGE_QUERIES = 3 + 2
+# the comments, the criteria offered by the comment form, the partners' focal points (who
+# is late), the reminders sent, the answers' history records and their remarks' records; the
+# adopted page: the version and its criteria.
+VERSION_PAGE_QUERIES = 5 + 2 + 12
+ADOPTED_PAGE_QUERIES = 5 + 2
 
 
 def count_queries(client, url, bound, django_assert_max_num_queries):
