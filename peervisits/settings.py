@@ -12,6 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
@@ -185,7 +186,32 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.tasks.sweep_report_jobs",
         "schedule": timedelta(minutes=1),
     },
+    # Early morning in the partner countries (07:00 in Asunción, Brasília and Montevideo).
+    "daily-notification-digests": {
+        "task": "core.tasks.send_digests",
+        "schedule": crontab(minute=0, hour=10),
+        "args": ("daily",),
+    },
+    "recommendation-responses-due": {
+        "task": "visits.tasks.ask_for_responses",
+        "schedule": crontab(minute=30, hour=10),
+    },
+    "weekly-notification-digests": {
+        "task": "core.tasks.send_digests",
+        "schedule": crontab(minute=0, hour=10, day_of_week="mon"),
+        "args": ("weekly",),
+    },
 }
+
+# A recommendation still open this many days after its visit closed: its addressee is asked
+# for a response (once).
+RECOMMENDATION_RESPONSE_DAYS = env.int("RECOMMENDATION_RESPONSE_DAYS", default=30)
+
+# The consultation on the methodology: the focal points who have not answered are reminded
+# at most once per version in this many hours (by a coordinator's button or by the beat).
+CONSULTATION_REMINDER_INTERVAL = timedelta(
+    hours=env.int("CONSULTATION_REMINDER_INTERVAL_HOURS", default=24)
+)
 
 # Reports: a render longer than REPORT_TIME_LIMIT seconds is stopped and fails;
 # a job queued for REPORT_QUEUE_GRACE seconds without a worker taking it, or
@@ -279,6 +305,9 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="PeerVisits <noreply@
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Where e-mails point to: the address users open PeerVisits at.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Notifications (core.notifications): the same unread notification of the same object is
+# not given to a user again within this many minutes.
+NOTIFICATION_REPEAT_WINDOW = timedelta(minutes=env.int("NOTIFICATION_REPEAT_MINUTES", default=60))
 
 # Security. HTTPS=True turns on everything that only makes sense behind TLS.
 HTTPS = env.bool("HTTPS", default=False)

@@ -16,5 +16,7 @@ urlpatterns = [
     path("visits/", include("visits.urls")),
     path("lessons/", include("lessons.urls")),
     path("reports/", include("reports.urls")),
+    path("notifications/", include("core.urls")),
+    path("calendar/", include("visits.calendar_urls")),
     path("admin/", admin.site.urls),
 ]

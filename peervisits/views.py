@@ -1,5 +1,3 @@
-from dataclasses import dataclass
-
 from django.contrib.auth import views as auth_views
 from django.http import JsonResponse
 from django.shortcuts import render
@@ -13,38 +11,8 @@ from lessons.models import Lesson
 from visits.methodology.workflow import open_consultations
 from visits.models import Finding, Visit
 
-from . import health, throttling
-
-# A dashboard shows the newest few of each list, how many there are and a link to all of them;
-# it counts up to COUNTED (beyond, "more than"), so that its cost does not grow with the
-# programme: an exact count of years of visits would read them all on every view.
-DASHBOARD_ITEMS = 5
-COUNTED = 100
-
-
-@dataclass
-class Preview:
-    items: list
-    total: int  # at most COUNTED + 1: more than COUNTED
-    counted: int  # how far it was counted
-
-    @property
-    def more(self):
-        return min(self.total, self.counted) - len(self.items)
-
-    @property
-    def beyond_count(self):
-        """More than `counted` rows: `total` and `more` are lower bounds."""
-        return self.total > self.counted
-
-
-def preview(queryset, size=DASHBOARD_ITEMS):
-    """The first `size` rows and how many there are, up to COUNTED (counted only when there
-    are more than `size`)."""
-    items = list(queryset[: size + 1])
-    if len(items) <= size:
-        return Preview(items, len(items), COUNTED)
-    return Preview(items[:size], queryset[: COUNTED + 1].count(), COUNTED)
+from . import health, throttling, todo
+from .previews import preview
 
 
 def home(request):
@@ -63,15 +31,15 @@ def home(request):
     context = {
         "memberships": request.user.memberships.select_related("actor__country"),
         # Focal points see whether their country answered; others see what is open.
-        "consultations": open_consultations(roles.focal_point_country_ids),
+        "consultations": open_consultations(
+            roles.focal_point_country_ids, progress=roles.is_coordinator
+        ),
     }
     visits = Visit.objects.visible_to(request.user).select_related("host_country")
     context["visits_in_progress"] = preview(visits.in_progress().order_by("start_date", "pk"))
-    context["drafts"] = preview(visits.filter(status=Visit.Status.DRAFT).order_by("-updated_at"))
-    if roles.is_coordinator:
-        context["awaiting_approval"] = preview(
-            Visit.objects.awaiting_approval().select_related("host_country")
-        )
+    context["drafts"] = preview(visits.being_planned().order_by("-updated_at"))
+    # What waits for the user: the plans to approve are there, not in the visits' lists.
+    context["todos"] = todo.todos_of(request.user, roles, context["consultations"])
     if roles.staff_country_ids:
         # Recommendations the user's country received and still follows up, the newest first.
         context["follow_ups"] = preview(

@@ -139,14 +139,15 @@ def test_staff_plan_conduct_and_systematise_a_visit_in_spanish(
 
     page.get_by_role("button", name="Enviar el plan para su aprobación").click()
     expect(page.get_by_text("espera la aprobación de la coordinación")).to_be_visible()
-    expect(status_badge(page)).to_have_text("Borrador")
+    expect(status_badge(page)).to_have_text("Enviado — pendiente de aprobación")
     docs_screenshot(page, "staff-visit-submitted")
 
     # The coordinator completes Uruguay's delegation and approves the plan.
     sign_out(page, "Cerrar sesión")
     sign_in(page, "coordinator", language="es")
-    dashboard_list(page, "Planes a la espera de su aprobación").get_by_role(
-        "link", name=title
+    # The plan heads the coordinator's to-do list.
+    page.locator("#todo li", has_text=title).get_by_role(
+        "link", name="Apruebe o devuelva el plan enviado."
     ).click()
     page.get_by_role("link", name="Editar participantes (Uruguay)").click()
     page.locator("#id_participants-0-person").select_option(label="Lucía Pereira")
@@ -222,6 +223,10 @@ def test_staff_plan_conduct_and_systematise_a_visit_in_spanish(
     sign_out(page, "Cerrar sesión")
     sign_in(page, "coordinator", language="es")
     page.goto(visit_url)
+    # Closing cannot be undone: a page says so, and the coordinator confirms there.
+    page.get_by_role("link", name="Cerrar la visita…").click()
+    expect(page.get_by_text("Esto no se puede deshacer.", exact=True)).to_be_visible()
+    page.get_by_role("checkbox").check()
     page.get_by_role("button", name="Cerrar la visita").click()
     expect_message(page, "Hecho: cerrar la visita.")
     expect(status_badge(page)).to_have_text("Cerrada")
@@ -316,7 +321,7 @@ def test_coordinator_turns_a_lesson_into_an_adopted_criterion(
     page.get_by_role("button", name="Open the consultation").click()
     expect(page.get_by_text("The consultation is open.")).to_be_visible()
     expect(page.get_by_text("The version cannot be adopted yet.")).to_be_visible()
-    assert page.get_by_role("button", name="Adopt this version").count() == 0
+    assert page.get_by_role("link", name="Adopt this version").count() == 0
 
     # The six focal points answer; Chile with comments.
     for username, (answer, comment) in FOCAL_POINTS.items():
@@ -330,7 +335,9 @@ def test_coordinator_turns_a_lesson_into_an_adopted_criterion(
     ).to_be_visible()
     expect(page.get_by_role("row", name=re.compile(r"^Chile Agree with comments"))).to_be_visible()
     docs_screenshot(page, "coordinator-version-adoption")
-    page.get_by_role("button", name="Adopt this version").click()
+    page.get_by_role("link", name="Adopt this version").click()
+    page.get_by_role("checkbox", name=re.compile("I understand")).check()
+    page.get_by_role("button", name="Adopt the version").click()
     expect(page.get_by_text("Version 2 is adopted")).to_be_visible()
 
     # The adopted methodology shows the new criterion with its origin.

@@ -160,13 +160,21 @@ def sign_out(page, username):
     expect(page.get_by_role("link", name="Sign in").first).to_be_visible()
 
 
-def step_as(page, signed_in, username, visit, step, status):
-    """Another user takes the visit's next step: signs in, opens it from the dashboard and
-    presses the step's button; the visit shows its new status."""
+def step_as(page, signed_in, username, visit, step, status, via=TITLE, confirmed=False):
+    """Another user takes the visit's next step: signs in, opens it from the dashboard (the
+    link `via`: the visit's title, or the to-do list's task) and presses the step's button
+    (with `confirmed`, a link to the page that confirms it, where the box is ticked first);
+    the visit shows its new status."""
     sign_out(page, signed_in)
     sign_in(page, username)
-    follow(page, TITLE, f"/visits/{visit.pk}/")
-    press_button(page, step, f"Done: {step[0].lower()}{step[1:]}.")
+    follow(page, via, f"/visits/{visit.pk}/")
+    done = f"Done: {step[0].lower()}{step[1:]}."
+    if confirmed:
+        follow(page, f"{step}…", f"/visits/{visit.pk}/transitions/")
+        tab_to(page, lambda e: e["name"] == "confirmed")
+        page.keyboard.press("Space")
+        assert page.evaluate("document.activeElement.checked") is True
+    press_button(page, step, done)
     expect(status_badge(page)).to_have_text(status)
 
 
@@ -254,10 +262,11 @@ def test_staff_journey_with_the_keyboard(page, transactional_db, demo):
     expect(page.locator("#agenda").get_by_text("Visit to a family")).to_be_visible()
 
     press_button(page, "Submit the plan for approval", "awaits the coordinator's approval")
-    expect(status_badge(page)).to_have_text("Draft")
+    expect(status_badge(page)).to_have_text("Submitted — awaiting approval")
 
     # The coordinator approves the plan; after the visit, the host's staff record what happened.
-    step_as(page, "staff-py", "coordinator", visit, "Approve the plan", "Planned")
+    approve = "Approve or return the submitted plan."  # the coordinator's to-do list
+    step_as(page, "staff-py", "coordinator", visit, "Approve the plan", "Planned", via=approve)
     step_as(page, "coordinator", "staff-py", visit, "Mark as conducted", "Conducted")
 
     findings = [
@@ -301,7 +310,7 @@ def test_staff_journey_with_the_keyboard(page, transactional_db, demo):
     press_button(page, "Mark as systematised", "Done: mark as systematised.")
     expect(status_badge(page)).to_have_text("Systematised")
 
-    step_as(page, "staff-py", "coordinator", visit, "Close the visit", "Closed")
+    step_as(page, "staff-py", "coordinator", visit, "Close the visit", "Closed", confirmed=True)
     expect(page.locator("#findings h3")).to_have_count(2)
     expect(page.locator("#evaluations")).to_contain_text("Average of 2 evaluations")
     expect(page.locator("#budget")).to_contain_text("3,410.50")

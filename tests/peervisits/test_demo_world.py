@@ -17,9 +17,9 @@ MIGRATIONS_FILL = {
 }
 
 
-# Summaries (core.summaries) are computed when a write commits: a load inside the test's
-# transaction leaves them to be computed.
-DERIVED = {"core_summary", "core_summarychange"}
+# Summaries (core.summaries) are computed, and notifications (core.notifications) created,
+# when a write commits: a load inside the test's transaction leaves them to be made.
+DERIVED = {"core_summary", "core_summarychange", "core_notification"}
 
 
 def every_table_count():

@@ -10,7 +10,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from core import notifications
 from core.concurrency import fingerprint
+from core.forms import NotificationPreferencesForm
+from core.models import Notification
 from countries import demo as countries_demo
 from countries.models import Actor, Country, Membership, Person
 from lessons.models import Lesson
@@ -25,7 +28,7 @@ from visits.methodology.models import (
     Phase,
     RevisionProposal,
 )
-from visits.models import Evaluation
+from visits.models import Evaluation, Visit
 from visits.views.agenda import agenda_state
 
 User = get_user_model()
@@ -124,8 +127,14 @@ def build_world():
         input_hash="f" * 64,
         error="The report could not be produced.",
     )
+    # A notification of the visit, in the inbox of the host's colleague.
+    notifications.register_target(Visit)
+    notification = Notification.objects.create(
+        recipient=host_user, kind="visits.example", target=visit, context={}
+    )
     return {
         **conducted,
+        "notification": notification,
         "visit record": conducted["record"],
         "published": published,
         "draft": lessons[Lesson.Status.DRAFT],
@@ -207,6 +216,7 @@ def post_visit_update(w, username):
     return {
         "title": "A new title",
         "objectives": visit.objectives,
+        "city": visit.city,  # the visit took place: its city stays
         "start_date": "2024-05-06",
         "end_date": "2024-05-08",
         "revision": visit.revision,
@@ -366,6 +376,11 @@ def post_report(kind):
     return lambda w, username: {"kind": kind, "target": targets[kind](w)}
 
 
+def post_notification_settings(w, username):
+    field = NotificationPreferencesForm.field_name
+    return {"language": "es", **{field(kind): "daily" for kind in notifications.kinds()}}
+
+
 # A country, actor or person as whoever may not add one would try to.
 INTRUDER = {"code": "AR", "name": "Intruso", "kind": "other", "exchange_role": "technical"}
 
@@ -520,7 +535,24 @@ MATRIX = {
         (L, 302, 302, 302, 302, 403, 403),
         {"text": "A remark.", "criterion": ""},
     ),
-    "methodology:adopt": (version_url("adopt", "v2"), COORDINATE_POST, COORDINATE_DONE, {}),
+    "methodology:adopt": (
+        version_url("adopt", "v2"),
+        COORDINATE,  # the confirmation page
+        COORDINATE_DONE,  # confirmed, refused by the rule "jointly agreed", with a message
+        {"confirm": "on"},
+    ),
+    "methodology:adopt unconfirmed": (
+        version_url("adopt", "v2"),
+        COORDINATE,
+        (L, 403, 403, 403, 200, 403, 403),  # the confirmation page again, with its error
+        {},
+    ),
+    "methodology:send_reminder": (
+        version_url("send_reminder", "v2"),
+        COORDINATE_POST,
+        COORDINATE_DONE,  # recorded, the e-mails sent to the two countries that have not answered
+        {},
+    ),
     "methodology:return_to_draft": (
         version_url("return_to_draft", "v2"),
         COORDINATE,
@@ -633,6 +665,21 @@ MATRIX = {
         visit_url("transition", "systematise"),
         (L, 405, 405, 405, 405, 405, 405),
         (L, 302, 404, 403, 302, 403, 404),
+        {},
+    ),
+    # Irreversible steps: a confirmation page first; a POST without the confirmation shows it
+    # again and changes nothing (the world's visit, conducted, can be neither closed nor
+    # cancelled: the page says so).
+    "visits:transition cancel": (
+        visit_url("transition", "cancel"),
+        (L, 200, 404, 403, 200, 403, 404),
+        (L, 200, 404, 403, 200, 403, 404),
+        {"note": "The host postponed the programme."},
+    ),
+    "visits:transition close": (
+        visit_url("transition", "close"),
+        (L, 403, 404, 403, 200, 403, 404),
+        (L, 403, 404, 403, 200, 403, 404),
         {},
     ),
     "visits:history": (visit_url("history"), READ + (403,), None, None),
@@ -808,6 +855,32 @@ MATRIX = {
         (L, 302, 404, 404, 404, 404, 404),  # the requester: nothing to retry, said so
         {},
     ),
+    # --- the personal calendar feed ------------------------------------------------------
+    # The page creates the user's link on its first POST; renewing replaces it.
+    "calendar:feed_settings": (
+        plain("calendar:feed_settings"),
+        SIGNED_IN,
+        (L,) + (302,) * 6,
+        {},
+    ),
+    "calendar:feed_renew": (plain("calendar:feed_renew"), NOT_GET, (L,) + (302,) * 6, {}),
+    # The feed: its token is the key, without a session; an unknown one is not found.
+    "calendar:feed": (plain("calendar:feed", "x" * 43), (404,) * 7, None, None),
+    # --- notifications: each user's own ------------------------------------------------------
+    "notifications:inbox": (plain("notifications:inbox"), SIGNED_IN, None, None),
+    "notifications:open": (
+        obj_url("notifications:open", "notification"),
+        (L, 302, 404, 404, 404, 404, 404),  # the host's colleague's, read and left for the visit
+        (L, 405, 405, 405, 405, 405, 405),
+        {},
+    ),
+    "notifications:read_all": (plain("notifications:read_all"), NOT_GET, (L,) + (302,) * 6, {}),
+    "notifications:settings": (
+        plain("notifications:settings"),
+        SIGNED_IN,
+        (L,) + (302,) * 6,
+        post_notification_settings,
+    ),
     # --- the admin (one group: the rest is checked by test_the_admin_is_one_site) -----------
     "admin:index": (plain("admin:index"), ADMIN, None, None),
     "admin:countries_actor_changelist": (
@@ -839,6 +912,7 @@ CHANGES = {
     "methodology:criterion_update",
     "methodology:answer",
     "methodology:open_consultation",
+    "methodology:send_reminder",
     "visits:visit_create",
     "visits:visit_update",
     "visits:delegations",
@@ -868,6 +942,8 @@ CHANGES = {
     "reports:job_list methodology",
     "reports:job_list lesson",
     "reports:job_retry",
+    "calendar:feed_settings",
+    "calendar:feed_renew",
 }
 
 # The host country's focal point gets what the host's plain staff get, except where being a
@@ -896,6 +972,7 @@ HOST_FOCAL = {
     ("reports:job_download", "GET"): 404,
     ("reports:job_retry", "POST"): 404,
     ("reports:job_retry done", "POST"): 404,
+    ("notifications:open", "GET"): 404,  # not theirs
 }
 
 

@@ -153,11 +153,15 @@ CREATING = {
 # longer in draft), never applied over somebody else's change.
 ACTING = {
     "methodology:proposal_accept", "methodology:criterion_retire", "methodology:criterion_move",
-    "methodology:open_consultation", "methodology:adopt", "methodology:return_to_draft",
+    "methodology:open_consultation", "methodology:adopt", "methodology:send_reminder",
+    "methodology:return_to_draft",
     "methodology:restore", "visits:attachment_delete", "visits:transition", "visits:restore",
     "lessons:lesson_transition", "reports:job_retry", "set_language",
     # Django's account forms: a sign-in, a new password (each replaces the secret itself).
     "login", "logout", "password_change", "password_reset", "password_reset_confirm",
+    # A user's own settings and links: each save states all of them anew, for that user only.
+    "notifications:read_all", "notifications:settings", "calendar:feed_settings",
+    "calendar:feed_renew",
 }  # fmt: skip
 
 # Pages that only show (their forms, if any, are searches sent with GET).
@@ -170,7 +174,8 @@ READING = {
     "visits:programme_figures", "visits:recommendations", "visits:visit_detail",
     "visits:agenda", "visits:agenda_ics", "visits:attachment_download", "visits:history",
     "lessons:lesson_list", "lessons:lesson_detail", "lessons:lesson_export",
-    "reports:job_detail", "reports:job_download",
+    "reports:job_detail", "reports:job_download", "notifications:inbox", "notifications:open",
+    "calendar:feed",
 }  # fmt: skip
 
 
