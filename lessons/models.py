@@ -259,6 +259,14 @@ class Lesson(RevisionedModel):
         super().save(*args, **kwargs)
         search.index(Lesson.objects.filter(pk=self.pk))
 
+    @staticmethod
+    def history_reason(record, earlier):
+        """Why a lesson reached the state of a history record: the reviewer's note when it was
+        sent back (core.history)."""
+        if earlier is not None and earlier.status != record.status:
+            return record.review_note
+        return ""
+
     def is_visible_to(self, user):
         """Whether `user` may see this lesson: Lesson.objects.visible_to's rule, for one."""
         return (

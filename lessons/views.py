@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.concurrency import StaleEditError
+from core.history import story
 from visits.models import Visit
 
 from .facets import facets, facets_of_all
@@ -109,6 +110,15 @@ def _lesson(request, pk):
     return get_object_or_404(
         Lesson.objects.visible_to(request.user).select_related("phase", "created_by"), pk=pk
     )
+
+
+@login_required
+def lesson_history(request, pk):
+    """What each save of the lesson changed, who saved it and why (for those who see it)."""
+    lesson = _lesson(request, pk)
+    records = lesson.history.select_related("history_user").order_by("-history_date", "-history_id")
+    entries = story(records, ignored=("review_note", "search_vector"), reason=Lesson.history_reason)
+    return render(request, "lessons/history.html", {"lesson": lesson, "entries": entries})
 
 
 def lesson_detail(request, pk):

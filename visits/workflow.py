@@ -188,6 +188,23 @@ TRANSITIONS = {
 }
 
 
+# What a visit's history shows apart from its changes: the why of a step (history_reason).
+STEP_NOTES = ("return_note", "cancel_reason", "changes_since_approval")
+
+
+def history_reason(record, earlier):
+    """Why a visit reached the state of a history record, when its status changed there: the
+    coordinator's reason for returning, the reason for cancelling, the changes that sent an
+    approved plan back."""
+    if earlier is not None and earlier.status == record.status:
+        return ""
+    return {
+        Status.RETURNED: record.return_note,
+        Status.CANCELLED: record.cancel_reason,
+        Status.SUBMITTED: record.changes_since_approval,
+    }.get(record.status, "")
+
+
 def available_transitions(visit, user):
     """[(transition, gaps)] the user may take from the visit's current status."""
     found = []

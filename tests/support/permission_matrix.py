@@ -721,6 +721,18 @@ MATRIX = {
         None,
         None,
     ),
+    "lessons:lesson_history": (
+        obj_url("lessons:lesson_history", "draft"),
+        (L, 200, 404, 404, 200, 200, 404),
+        None,
+        None,
+    ),
+    "lessons:lesson_history published": (
+        obj_url("lessons:lesson_history", "published"),
+        SIGNED_IN,
+        None,
+        None,
+    ),
     "lessons:lesson_update": (
         obj_url("lessons:lesson_update", "draft"),
         (L, 200, 404, 404, 200, 403, 404),
@@ -959,6 +971,7 @@ HOST_FOCAL = {
     ("methodology:propose draft", "POST"): 404,
     ("lessons:lesson_detail", "GET"): 404,
     ("lessons:lesson_detail review", "GET"): 404,
+    ("lessons:lesson_history", "GET"): 404,
     ("lessons:lesson_export draft", "GET"): 404,
     ("lessons:lesson_update", "GET"): 404,
     ("lessons:lesson_update", "POST"): 404,

@@ -174,6 +174,7 @@ READING = {
     "visits:programme_figures", "visits:recommendations", "visits:visit_detail",
     "visits:agenda", "visits:agenda_ics", "visits:attachment_download", "visits:history",
     "lessons:lesson_list", "lessons:lesson_detail", "lessons:lesson_export",
+    "lessons:lesson_history",
     "reports:job_detail", "reports:job_download", "notifications:inbox", "notifications:open",
     "calendar:feed",
 }  # fmt: skip

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.concurrency import StaleEditError
+from core.history import story
 from countries.models import Country
 from countries.roles import roles_of
 
@@ -480,8 +481,12 @@ def history(request, number):
         "visits/methodology/history.html",
         {
             "version": version,
-            "records": records,
-            "version_records": version_records,
+            "entries": story(records, ignored=("version",)),
+            "version_entries": story(
+                version_records,
+                ignored=("return_note", "reminder_sent_round"),
+                reason=workflow.history_reason,
+            ),
             "may_restore": request.user.has_perm("visits.restore_criterion") and version.is_draft,
         },
     )

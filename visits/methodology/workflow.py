@@ -18,8 +18,9 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from core.concurrency import STALE_MESSAGE
-from countries.models import Country
+from countries.models import Country, Membership
 
+from . import notices
 from .models import (
     ConsultationComment,
     ConsultationReminder,
@@ -324,6 +325,9 @@ def adopt(version, user):
     version.adopted_by = version.closed_by = user
     version.revision += 1
     version.save()
+    # The partners' staff: their plans follow the new version from now on.
+    staff = Membership.objects.filter(role=Membership.Role.STAFF).select_related("user")
+    notices.version_adopted(version, [membership.user for membership in staff], user)
     return version
 
 
@@ -427,3 +431,11 @@ def open_consultations(country_ids=(), progress=False):
         (version, [e for e in current.get(version.pk, []) if e.country_id in country_ids])
         for version in versions
     ]
+
+
+def history_reason(record, earlier):
+    """Why a version reached the state of a history record: the note of its return to draft."""
+    returned = earlier is not None and earlier.status != record.status
+    if returned and record.status == Status.DRAFT:
+        return record.return_note
+    return ""

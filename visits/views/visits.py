@@ -18,6 +18,7 @@ from core.concurrency import (
     fingerprint,
     save_unless_changed,
 )
+from core.history import story
 from countries.models import Country
 from countries.roles import roles_of
 
@@ -551,9 +552,14 @@ def history(request, pk):
         "visits/history.html",
         {
             "visit": visit,
-            "records": records,
-            "finding_records": finding_records,
-            "may_restore": request.user.has_perm("visits.restore_visit", visit),
+            "entries": story(
+                records,
+                ignored=(*workflow.STEP_NOTES, "sequence", "is_illustrative"),
+                reason=workflow.history_reason,
+            ),
+            "finding_entries": story(finding_records, ignored=("visit",)),
+            # A closed or cancelled visit no longer changes: nothing to restore.
+            "may_restore": visit.is_open and request.user.has_perm("visits.restore_visit", visit),
         },
     )
 
@@ -562,6 +568,8 @@ def history(request, pk):
 @require_POST
 def restore(request, pk, history_id):
     visit = get_visit(request, pk, "visits.restore_visit")
+    if refused := refuse_if_closed(request, visit):
+        return refused
     record = get_object_or_404(visit.history, history_id=history_id)
     with transaction.atomic():
         current = Visit.objects.select_for_update().get(pk=visit.pk)

@@ -620,7 +620,12 @@ def test_opening_with_a_past_deadline_is_refused_in_the_form(client, coordinator
 
 
 def history_rows(response):
-    return [content for _attrs, content in elements(response, "tr")][1:]
+    """The entries of the criteria's history."""
+    return [
+        content
+        for attrs, content in elements(response, "li")
+        if "criterion-change" in attrs.get("class", "")
+    ]
 
 
 def test_history_lists_changes_and_restores_a_retired_criterion(client, coordinator, draft):
@@ -640,8 +645,9 @@ def test_history_lists_changes_and_restores_a_retired_criterion(client, coordina
 
     history = client.get(reverse("methodology:history", args=[2]))
     rows = history_rows(history)
-    assert "Retired PLAN-03 A focus the visitors need" in rows[0]
-    assert "Changed PLAN-01 Objectives agreed by all" in rows[1]
+    assert "Retired: PLAN-03 A focus the visitors need" in rows[0]
+    assert "Changed: PLAN-01 Objectives agreed by all" in rows[1]
+    assert "→ Objectives agreed by all" in rows[1]  # the title before and after
     assert "Giulia Bianchi" in rows[0]
     assert sum("Created" in row for row in rows) == 15
 
