@@ -39,7 +39,10 @@ class NotificationPreferencesForm(forms.Form):
         chosen = dict(
             NotificationPreference.objects.filter(user=user).values_list("kind", "channel")
         )
-        by_label = sorted(notifications.kinds().items(), key=lambda item: str(item[1].label))
+        chosen_by_user = {
+            code: kind for code, kind in notifications.kinds().items() if not kind.emailed_by_sender
+        }
+        by_label = sorted(chosen_by_user.items(), key=lambda item: str(item[1].label))
         for code, kind in by_label:
             name = self.field_name(code)
             self.kind_fields[name] = code

@@ -16,6 +16,9 @@ class Kind:
     label: str  # lazy: names the kind in the preferences form
     text: str  # lazy, with %(name)s placeholders filled from a notification's context
     subject: str  # lazy, the same placeholders: the subject of its immediate e-mail
+    # The app sends this kind's e-mail itself (the consultation's to focal points): its items
+    # are the inbox's only, and the preferences do not offer it.
+    emailed_by_sender: bool = False
 
 
 KINDS = {}  # code -> Kind
@@ -23,9 +26,9 @@ TARGETS = {}  # "app_label.model_name" -> model
 LANGUAGE_RESOLVERS = []  # functions user -> language code or None
 
 
-def register(kind, label, text, *, subject=None):
+def register(kind, label, text, *, subject=None, emailed_by_sender=False):
     """Registers a kind of notification (again: replaces it, so a test may word it anew)."""
-    KINDS[kind] = Kind(kind, label, text, subject or label)
+    KINDS[kind] = Kind(kind, label, text, subject or label, emailed_by_sender)
     return KINDS[kind]
 
 

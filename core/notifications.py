@@ -82,6 +82,8 @@ def _create(kind, recipient_ids, target, actor, context):
     )
     reached = [user for user in reached if user.pk not in repeated]
     channels = NotificationPreference.objects.channels(kind, reached)
+    if registry.kind(kind).emailed_by_sender:
+        channels = dict.fromkeys((user.pk for user in reached), Channel.IN_APP)
     notifications = Notification.objects.bulk_create(
         Notification(
             recipient=user,

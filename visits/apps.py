@@ -11,5 +11,7 @@ class VisitsConfig(AppConfig):
     def ready(self):
         # Django's way to register at start-up, once the models are loaded.
         from . import figures, notices, rules  # noqa: F401 (figures registers its summary)
+        from .methodology import notices as methodology_notices
 
         notices.register()
+        methodology_notices.register()

@@ -23,6 +23,7 @@ from simple_history.models import HistoricalRecords
 
 from core.concurrency import RevisionedModel
 from countries.models import Country, Membership
+from countries.roles import roles_of, sees_everything
 
 
 class Phase(models.TextChoices):
@@ -36,6 +37,10 @@ class Phase(models.TextChoices):
 
 
 class MethodologyVersionQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Every member of the programme follows the versions and their consultations."""
+        return self.all() if sees_everything(user) or roles_of(user).is_member else self.none()
+
     def adopted(self):
         return self.filter(status=MethodologyVersion.Status.ADOPTED)
 

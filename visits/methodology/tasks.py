@@ -10,18 +10,21 @@ from django.utils import timezone, translation
 
 from countries.models import Country, Membership
 
+from . import notices
 from .models import ConsultationReminder, MethodologyVersion
 
 REMINDER_DAYS = 3
 
 
 def _mail_focal_points(version, countries, template):
-    """One task per focal point: a failed e-mail is retried for its recipient alone."""
+    """One task per focal point: a failed e-mail is retried for its recipient alone. Each
+    also finds it in their inbox (notices: the e-mail is this one)."""
     reached = Membership.objects.focal_points().filter(actor__country__in=countries)
-    recipients = list(reached.values_list("pk", flat=True))
-    for membership_id in recipients:
-        mail_focal_point.delay(version.pk, membership_id, template)
-    return len(recipients)
+    memberships = list(reached)
+    for membership in memberships:
+        mail_focal_point.delay(version.pk, membership.pk, template)
+    notices.consultation_mailed(version, [m.user for m in memberships], template)
+    return len(memberships)
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
