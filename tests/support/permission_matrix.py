@@ -657,9 +657,9 @@ MATRIX = {
     ),
     "visits:attachment_delete": (
         visit_url("attachment_delete", "attachment"),
-        (L, 405, 405, 405, 405, 405, 405),
+        (L, 403, 404, 403, 200, 403, 404),  # the page that confirms it
         (L, 403, 404, 403, 302, 403, 404),
-        {},
+        {"confirmed": "yes"},
     ),
     "visits:transition": (
         visit_url("transition", "systematise"),

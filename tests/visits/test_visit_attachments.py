@@ -14,7 +14,7 @@ from django.template.loader import render_to_string
 from PIL import Image
 
 from countries.models import Country
-from tests.support.html import assert_no_inline_code, find, tags
+from tests.support.html import assert_no_inline_code, find, tags, text
 from visits.attachments import check_upload
 from visits.forms import AttachmentForm
 from visits.models import Attachment, Delegation, Visit
@@ -450,8 +450,12 @@ def test_coordinator_deletes(
     path = media_root / attachment.file.name
     assert path.exists()
     client.force_login(coordinator)
+    # First a page that says it cannot be undone; unconfirmed, nothing is deleted.
+    assert "This cannot be undone." in text(client.get(delete_url(attachment)))
+    assert "nothing was done" in text(client.post(delete_url(attachment)))
+    assert Attachment.objects.filter(pk=attachment.pk).exists()
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(delete_url(attachment))
+        response = client.post(delete_url(attachment), {"confirmed": "yes"})
     assert response.status_code == 302
     assert response["Location"] == f"{visit.get_absolute_url()}#attachments"
     assert messages_of(response) == ["“report.pdf” was deleted."]
@@ -463,25 +467,26 @@ def test_coordinator_deletes(
 def test_only_coordinators_delete(client, django_user_model, staff_py, visit, media_root, username):
     attachment = attach(visit, staff_py)
     client.force_login(django_user_model.objects.get(username=username))
-    assert client.post(delete_url(attachment)).status_code == 403
+    assert client.get(delete_url(attachment)).status_code == 403
+    assert client.post(delete_url(attachment), {"confirmed": "yes"}).status_code == 403
     assert Attachment.objects.filter(pk=attachment.pk).exists()
     assert (media_root / attachment.file.name).exists()
 
 
-def test_delete_is_post_only_and_checks_the_visit(client, coordinator, staff_py, visit):
+def test_delete_checks_the_visit(client, coordinator, staff_py, visit):
     attachment = attach(visit, staff_py)
     other = new_visit(title="Another visit")
     client.force_login(coordinator)
-    assert client.get(delete_url(attachment)).status_code == 405
     wrong = f"/visits/{other.pk}/attachments/{attachment.pk}/delete/"
-    assert client.post(wrong).status_code == 404
+    assert client.get(wrong).status_code == 404
+    assert client.post(wrong, {"confirmed": "yes"}).status_code == 404
     assert Attachment.objects.filter(pk=attachment.pk).exists()
 
 
 def test_uninvolved_staff_cannot_delete(client, staff_br, staff_py, visit):
     attachment = attach(visit, staff_py)
     client.force_login(staff_br)
-    assert client.post(delete_url(attachment)).status_code == 404
+    assert client.post(delete_url(attachment), {"confirmed": "yes"}).status_code == 404
 
 
 # --- the section of the visit page -----------------------------------------------------------
@@ -508,9 +513,9 @@ def test_section_for_the_coordinator(rf, coordinator, staff_py, visit):
     found = tags(html)
     links = [attrs["href"] for tag, attrs, _text in found if tag == "a"]
     assert download_url(attachment) in links
+    assert delete_url(attachment) in links  # to the page that confirms it
     forms = [attrs for tag, attrs, _text in found if tag == "form"]
-    assert {"method": "post", "action": delete_url(attachment)}.items() <= forms[0].items()
-    upload_form = forms[1]
+    upload_form = forms[0]
     assert upload_form["action"] == upload_url(visit)
     assert upload_form["enctype"] == "multipart/form-data"
     names = {attrs.get("name") for tag, attrs, _text in found if tag in ("input", "select")}
@@ -541,7 +546,7 @@ def test_the_visit_page_includes_the_section(client, coordinator, staff_py, visi
     response = client.get(visit.get_absolute_url())
     assert response.status_code == 200
     assert find(response, "a", href=download_url(attachment))
-    assert find(response, "form", action=delete_url(attachment))
+    assert find(response, "a", href=delete_url(attachment))
     assert find(response, "form", action=upload_url(visit), enctype="multipart/form-data")
     ids = [attrs["id"] for _tag, attrs, _text in tags(response) if "id" in attrs]
     assert ids.count("attachments") == 1

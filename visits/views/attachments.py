@@ -11,9 +11,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from ..attachments import INLINE_CONTENT_TYPES
 from ..forms import AttachmentForm
@@ -79,10 +79,16 @@ def download(request, pk, attachment_id):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def delete(request, pk, attachment_id):
+    """Deleting a file cannot be undone: a page says so (GET), and the POST deletes only when
+    confirmed there."""
     visit = get_visit(request, pk, "visits.delete_attachment")
     attachment = get_object_or_404(Attachment, pk=attachment_id, visit=visit)
+    if request.POST.get("confirmed") != "yes":
+        unconfirmed = request.method == "POST"
+        context = {"visit": visit, "attachment": attachment, "unconfirmed": unconfirmed}
+        return render(request, "visits/attachment_confirm_delete.html", context)
     storage, name, title = attachment.file.storage, attachment.file.name, attachment.title
     with transaction.atomic():
         attachment.delete()
