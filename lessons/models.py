@@ -245,7 +245,14 @@ class Lesson(RevisionedModel):
         verbose_name_plural = _("lessons")
         ordering = ["-updated_at", "-pk"]
         # The list's order: its first page is read from the index, not sorted from all.
-        indexes = [models.Index(F("updated_at").desc(), F("id").desc(), name="lesson_recent")]
+        indexes = [
+            models.Index(F("updated_at").desc(), F("id").desc(), name="lesson_recent"),
+            # The few lessons in review among years of published ones (the coordinators'
+            # to-do list, counted on every page).
+            models.Index(
+                "updated_at", "id", name="lesson_in_review", condition=models.Q(status="in_review")
+            ),
+        ]
         permissions = [
             ("publish_lesson", _("Can publish or return a lesson")),
             ("import_lessons", _("Can import Knowledge Bank entries")),

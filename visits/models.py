@@ -170,6 +170,14 @@ class Visit(RevisionedModel):
                 models.F("updated_at").desc(), name="visit_draft_recent",
                 condition=models.Q(status__in=["draft", "returned"]),
             ),
+            # The visits still open, by host: whose turn it is (visits/duties.py) is asked of
+            # them on every page (the navigation bar's to-do count), never of the closed ones.
+            models.Index(
+                fields=["host_country", "id"], name="visit_open_by_host",
+                condition=models.Q(status__in=[
+                    "draft", "returned", "submitted", "planned", "conducted", "systematised",
+                ]),
+            ),
         ]  # fmt: skip
         constraints = [
             models.UniqueConstraint(
@@ -268,7 +276,9 @@ class DelegationQuerySet(models.QuerySet):
         )
         reporting = models.Q(visit__status=Visit.Status.CONDUCTED)
         return (
+            # Visits under way only, first: years of closed visits owe nothing and are not read.
             self.filter(is_host=False)
+            .filter(listing | reporting)
             .annotate(
                 owes_participants=models.ExpressionWrapper(
                     listing & ~models.Exists(participants), output_field=models.BooleanField()

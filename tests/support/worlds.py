@@ -23,6 +23,39 @@ from visits.models import (
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
 
+def plan(host="PY", guests=("UY",), status=Visit.Status.DRAFT, **fields):
+    """A visit with everything a plan needs (dates, objectives, visiting delegations, an
+    agenda item), in `status`: past the submission, it follows the adopted version 1."""
+    fields = {
+        "title": "Care services in the territory",
+        "objectives": "See how care services reach families.",
+        "city": "Asunción",
+        "start_date": date(2024, 5, 6),
+        "end_date": date(2024, 5, 8),
+        **fields,
+    }
+    host_country = Country.objects.get(code=host)
+    visit = Visit.objects.create(host_country=host_country, status=status, **fields)
+    Delegation.objects.create(visit=visit, country=host_country, is_host=True)
+    for code in guests:
+        Delegation.objects.create(visit=visit, country=Country.objects.get(code=code))
+    AgendaItem.objects.create(
+        visit=visit,
+        day=fields["start_date"],
+        start_time=time(9),
+        end_time=time(12),
+        title="Opening",
+        kind=AgendaItem.Kind.MEETING,
+    )
+    if status not in (*Visit.PLANNING, Visit.Status.SUBMITTED):
+        Visit.objects.filter(pk=visit.pk).update(
+            methodology_version=MethodologyVersion.objects.get(number=1),
+            plan_submitted_at=timezone.now(),
+        )
+        visit.refresh_from_db()
+    return visit
+
+
 def conducted_visit(uploader):
     """Paraguay hosts Uruguay: a visit conducted and ready to be systematised, with its
     participants, an evaluation, agenda, budget, checklist, a recommendation and an attachment

@@ -13,13 +13,12 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.messages import get_messages
 from django.urls import reverse
-from django.utils import timezone
 
 from core.models import Notification
 from countries.models import Country
+from tests.support import worlds
 from tests.support.html import input_value, text
 from visits import notices
-from visits.methodology.models import MethodologyVersion
 from visits.models import AgendaItem, Delegation, Visit
 
 Status = Visit.Status
@@ -43,32 +42,7 @@ def country(code):
 
 
 def new_visit(status=Status.PLANNED):
-    visit = Visit.objects.create(
-        host_country=country("PY"),
-        title=TITLE,
-        objectives="See how care services reach families.",
-        city="Asunción",
-        start_date=date(2024, 5, 6),
-        end_date=date(2024, 5, 8),
-        status=status,
-    )
-    if status not in Visit.PLANNING:
-        Visit.objects.filter(pk=visit.pk).update(
-            methodology_version=MethodologyVersion.objects.get(number=1),
-            plan_submitted_at=timezone.now(),
-        )
-        visit.refresh_from_db()
-    Delegation.objects.create(visit=visit, country=visit.host_country, is_host=True)
-    Delegation.objects.create(visit=visit, country=country("UY"))
-    AgendaItem.objects.create(
-        visit=visit,
-        day=date(2024, 5, 6),
-        start_time=time(9),
-        end_time=time(12),
-        title="Opening",
-        kind=AgendaItem.Kind.MEETING,
-    )
-    return visit
+    return worlds.plan(status=status, title=TITLE)
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ Uruguay from Monday 6 to Wednesday 8 May 2024 (the demo users: one staff member 
 the coordinator and the project team).
 """
 
-from datetime import date, time, timedelta
+from datetime import timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -16,9 +16,9 @@ from django.utils import timezone, translation
 from core.concurrency import fingerprint
 from core.models import Notification
 from countries.models import Actor, Country, Membership
+from tests.support import worlds
 from visits import notices, workflow
-from visits.methodology.models import MethodologyVersion
-from visits.models import AgendaItem, Delegation, Finding, Visit
+from visits.models import Finding, Visit
 from visits.workflow import VisitError, apply_transition
 
 Status = Visit.Status
@@ -46,34 +46,7 @@ def ministry(code):
 
 
 def new_visit(host="PY", guests=("UY",), status=Status.DRAFT, **fields):
-    """A plan with everything it needs: dates, objectives, visiting delegations, agenda."""
-    fields = {
-        "title": TITLE,
-        "objectives": "See how care services reach families.",
-        "city": "Asunción",
-        "start_date": date(2024, 5, 6),
-        "end_date": date(2024, 5, 8),
-        **fields,
-    }
-    visit = Visit.objects.create(host_country=country(host), status=status, **fields)
-    Delegation.objects.create(visit=visit, country=visit.host_country, is_host=True)
-    for code in guests:
-        Delegation.objects.create(visit=visit, country=country(code))
-    AgendaItem.objects.create(
-        visit=visit,
-        day=date(2024, 5, 6),
-        start_time=time(9),
-        end_time=time(12),
-        title="Opening",
-        kind=AgendaItem.Kind.MEETING,
-    )
-    if status not in (*Visit.PLANNING, Status.SUBMITTED):
-        Visit.objects.filter(pk=visit.pk).update(
-            methodology_version=MethodologyVersion.objects.get(number=1),
-            plan_submitted_at=timezone.now(),
-        )
-        visit.refresh_from_db()
-    return visit
+    return worlds.plan(host, guests, status, title=TITLE, **fields)
 
 
 @pytest.fixture
