@@ -54,7 +54,7 @@ WORDING = {
     "close": (_("Close the visit."), _("%(who)s has not closed the visit yet.")),
 }
 
-COORDINATION = _("The coordination")
+COORDINATION_NAME = _("The coordination")
 
 
 @dataclass(frozen=True)
@@ -87,7 +87,7 @@ class Duty:
     @property
     def owed(self):
         """The duty as the others read it."""
-        return WORDING[self.kind][1] % {"who": self.country_name or COORDINATION}
+        return WORDING[self.kind][1] % {"who": self.country_name or COORDINATION_NAME}
 
 
 # A visit's status → its next step and who takes it: the host's staff or the coordination.
