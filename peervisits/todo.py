@@ -251,7 +251,8 @@ def _countable(user, roles):
     today = timezone.localdate()
     since = timezone.now() - RECENT
     if roles.main_role == Role.STAFF:
-        found = [_hosting(roles, today), _owing(roles), _answering(user)]
+        owing = Delegation.objects.owing_anything().filter(country_id__in=roles.staff_country_ids)
+        found = [_hosting(roles, today), owing, _answering(user)]
         if roles.focal_point_country_ids:
             found.append(_unanswered_consultations(roles))
         return found

@@ -265,41 +265,39 @@ class Visit(RevisionedModel):
 
 
 class DelegationQuerySet(models.QuerySet):
-    def owing(self):
-        """Visiting delegations that owe their part of a visit, with what they owe
-        (`owes_participants`, `owes_findings`, `owes_evaluations`): their participants until
-        the visit takes place, then their findings and the evaluations of the participants who
-        attended, until the visit is systematised. visits/duties.py words them."""
+    def _owing_conditions(self):
+        """What a visiting delegation owes, as conditions: its participants until the visit
+        takes place, then its findings and the evaluations of the participants who attended,
+        until the visit is systematised."""
         participants = Participant.objects.filter(delegation=models.OuterRef("pk"))
         listing = models.Q(
             visit__status__in=[*Visit.PLANNING, Visit.Status.SUBMITTED, Visit.Status.PLANNED]
         )
         reporting = models.Q(visit__status=Visit.Status.CONDUCTED)
-        return (
-            # Visits under way only, first: years of closed visits owe nothing and are not read.
-            self.filter(is_host=False)
-            .filter(listing | reporting)
-            .annotate(
-                owes_participants=models.ExpressionWrapper(
-                    listing & ~models.Exists(participants), output_field=models.BooleanField()
-                ),
-                owes_findings=models.ExpressionWrapper(
-                    reporting
-                    & ~models.Exists(Finding.objects.filter(delegation=models.OuterRef("pk"))),
-                    output_field=models.BooleanField(),
-                ),
-                owes_evaluations=models.ExpressionWrapper(
-                    reporting
-                    & models.Exists(participants.filter(attended=True, evaluation__isnull=True)),
-                    output_field=models.BooleanField(),
-                ),
-            )
-            .filter(
-                models.Q(owes_participants=True)
-                | models.Q(owes_findings=True)
-                | models.Q(owes_evaluations=True)
-            )
-        )
+        return listing | reporting, {
+            "owes_participants": listing & ~models.Exists(participants),
+            "owes_findings": reporting
+            & ~models.Exists(Finding.objects.filter(delegation=models.OuterRef("pk"))),
+            "owes_evaluations": reporting
+            & models.Exists(participants.filter(attended=True, evaluation__isnull=True)),
+        }
+
+    def owing_anything(self):
+        """The visiting delegations that owe something (a count needs no more)."""
+        under_way, owes = self._owing_conditions()
+        anything = owes["owes_participants"] | owes["owes_findings"] | owes["owes_evaluations"]
+        # Visits under way only, first: years of closed visits owe nothing and are not read.
+        return self.filter(is_host=False).filter(under_way).filter(anything)
+
+    def owing(self):
+        """owing_anything(), with what each owes (`owes_participants`, `owes_findings`,
+        `owes_evaluations`); visits/duties.py words them."""
+        _under_way, owes = self._owing_conditions()
+        flags = {
+            name: models.ExpressionWrapper(condition, output_field=models.BooleanField())
+            for name, condition in owes.items()
+        }
+        return self.owing_anything().annotate(**flags)
 
 
 class Delegation(models.Model):
