@@ -102,11 +102,6 @@ def _create(kind, recipient_ids, target, actor, context):
     return notifications
 
 
-def channel_of(user, kind):
-    """The channel `user` chose for `kind`: immediate e-mail unless they chose another."""
-    return NotificationPreference.objects.channels(kind, [user]).get(user.pk, Channel.IMMEDIATE)
-
-
 def save_preferences(user, channels, language):
     """Stores `user`'s channel per kind ({kind: channel}) and their e-mail language."""
     with transaction.atomic():

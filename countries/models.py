@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
@@ -227,6 +228,13 @@ class Person(RevisionedModel):
 
 
 class MembershipQuerySet(models.QuerySet):
+    def users(self):
+        """The active users of these memberships, each once (whom notifications reach)."""
+        return get_user_model().objects.filter(is_active=True, memberships__in=self).distinct()
+
+    def staff_of(self, country_ids):
+        return self.filter(role=Membership.Role.STAFF, actor__country_id__in=country_ids)
+
     def focal_points(self):
         """The focal points who can be written to: active users with an e-mail address."""
         return (

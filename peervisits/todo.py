@@ -49,8 +49,10 @@ class Todo:
 
 
 def _todo(heading, preview, to_items):
+    """A list of the rows of `preview` (a row may bring several items: a delegation owes its
+    findings and its evaluations); its total counts rows, as the navigation bar does."""
     items = [item for row in preview.items for item in to_items(row)]
-    return Todo(heading, items, max(preview.total, len(items)), preview.beyond_count)
+    return Todo(heading, items, preview.total, preview.beyond_count)
 
 
 def _visit_step(today):

@@ -8,7 +8,6 @@ The workflow and the pages call these after a change; the kinds are registered a
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -82,23 +81,11 @@ def register():
 
 def staff_of(country_ids):
     """The active ministry staff of the countries."""
-    return (
-        get_user_model()
-        .objects.filter(
-            is_active=True,
-            memberships__role=Membership.Role.STAFF,
-            memberships__actor__country_id__in=country_ids,
-        )
-        .distinct()
-    )
+    return Membership.objects.staff_of(country_ids).users()
 
 
 def coordinators():
-    return (
-        get_user_model()
-        .objects.filter(is_active=True, memberships__role=Membership.Role.COORDINATOR)
-        .distinct()
-    )
+    return Membership.objects.filter(role=Membership.Role.COORDINATOR).users()
 
 
 def delegation_country_ids(visit):

@@ -38,7 +38,9 @@ def test_saving_stores_the_channel_and_the_language(client, staff_uy):
     )
 
     assert response.status_code == 302
-    assert notifications.channel_of(staff_uy, KIND) == Channel.WEEKLY
+    assert NotificationPreference.objects.channels(KIND, [staff_uy]) == {
+        staff_uy.pk: Channel.WEEKLY
+    }
     assert NotificationSettings.objects.get(user=staff_uy).language == "pt"
     assert notifications.language_of(staff_uy) == "pt"
     page = client.get("/notifications/settings/")

@@ -185,3 +185,18 @@ def test_dashboard_queries_are_the_same_at_10_and_500_visits(
     assert len(many) == len(few)
     if username in ("staff-py", "staff-cl"):
         assert "100+" in text(response)  # the navigation bar counts up to a hundred
+
+
+def test_a_delegation_owing_findings_and_evaluations_counts_once_everywhere(client, draft):
+    uruguay = Delegation.objects.get(visit=draft, country__code="UY")
+    Participant.objects.create(
+        delegation=uruguay, person=Person.objects.filter(actor__country__code="UY").first(),
+        role=Participant.Role.POLITICAL,
+    )  # fmt: skip
+    Visit.objects.filter(pk=draft.pk).update(status=Visit.Status.CONDUCTED)
+    response = dashboard(client, "staff-uy")
+    (part,) = [t for t in response.context["todos"] if t.heading == "Your delegations' part"]
+    assert len(part.items) == 2 and part.total == 1  # one delegation, two things to do
+    staff_uy = user("staff-uy")
+    total = sum(listed.total for listed in response.context["todos"])
+    assert todo.count_of(staff_uy, roles_of(staff_uy)) == total

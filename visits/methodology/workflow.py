@@ -326,8 +326,8 @@ def adopt(version, user):
     version.revision += 1
     version.save()
     # The partners' staff: their plans follow the new version from now on.
-    staff = Membership.objects.filter(role=Membership.Role.STAFF).select_related("user")
-    notices.version_adopted(version, [membership.user for membership in staff], user)
+    staff = Membership.objects.filter(role=Membership.Role.STAFF).users()
+    notices.version_adopted(version, staff, user)
     return version
 
 
